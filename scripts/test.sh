@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The whole test suite: what `npm test` and CI run. Every step must pass.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export ORT_DISABLE_TELEMETRY=1 SCARF_ANALYTICS=false
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "type-check (tsc --noEmit, strict)"
+npx tsc --noEmit -p tsconfig.json
+
+step "jest: unit, model, API (real model), server process, dashboards, e2e (real Prometheus + Alertmanager)"
+npx jest --ci "$@"

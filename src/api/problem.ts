@@ -1,0 +1,101 @@
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { ValidateError } from '@tsoa/runtime';
+import type { Problem } from './types';
+
+const TYPE_BASE = 'https://content-moderator.dev/problems/';
+
+/** An error that maps to one problem+json response. Throw it from anywhere in a request. */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly slug: string,
+    readonly title: string,
+    readonly detail: string,
+    readonly extra: Partial<Problem> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+  }
+
+  toProblem(instance: string, requestId?: string): Problem {
+    return { type: TYPE_BASE + this.slug, title: this.title, status: this.status, detail: this.detail, instance, ...this.extra, request_id: requestId };
+  }
+}
+
+export function sendProblem(res: Response, problem: Problem, headers: Record<string, string> = {}): void {
+  res.status(problem.status).set(headers).type('application/problem+json').send(JSON.stringify(problem));
+}
+
+/** Errors body-parser raises carry a `type` string; map them to our problems. */
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+  limit?: number;
+  length?: number;
+}
+
+function limitName(limitKey: string): string {
+  return `classifier.limits.${limitKey}`;
+}
+
+function jsonPosition(message: string): string {
+  const match = /position (\d+)/.exec(message);
+  return match ? ` (at position ${match[1]})` : '';
+}
+
+function fromBodyParser(err: BodyParserError): HttpProblem | undefined {
+  switch (err.type) {
+    case 'entity.parse.failed':
+      // JSON.parse messages quote the body; the body may hold personal data, so keep only the position.
+      return new HttpProblem(400, 'malformed-json', 'Malformed JSON', `The request body is not valid JSON${jsonPosition(err.message)}.`);
+    case 'entity.too.large':
+      return new HttpProblem(
+        413,
+        'body-too-large',
+        'Request body too large',
+        `The request body is ${err.length ?? 'more than'} bytes; the limit (${limitName('max_body_bytes')}) is ${err.limit} bytes.`,
+        { limit: { name: limitName('max_body_bytes'), value: err.limit ?? 0, actual: err.length } },
+      );
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', err.message);
+    case 'request.aborted':
+      return new HttpProblem(400, 'request-aborted', 'Request aborted', 'The client closed the request before the body arrived.');
+    default:
+      return undefined;
+  }
+}
+
+/** tsoa names fields `body.texts`, `requestBody.texts` or `texts.$1`; say `body.texts[1]` for all. */
+function bodyPath(field: string): string {
+  const path = field.replace(/^(requestBody|body)\.?/, '').replace(/\.\$(\d+)/g, '[$1]');
+  return path ? `body.${path}` : 'body';
+}
+
+function fromValidation(err: ValidateError): HttpProblem {
+  const errors = Object.entries(err.fields).map(([field, { message }]) => ({ field: bodyPath(field), message }));
+  const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ') || err.message;
+  return new HttpProblem(422, 'validation-error', 'Invalid request', detail, { errors });
+}
+
+type Logger = { error: (obj: object, msg: string) => void };
+
+/** The last error handler: everything becomes problem+json; unexpected errors are logged, never echoed. */
+export function problemHandler(getLogger: (req: Parameters<ErrorRequestHandler>[1]) => Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) return next(err);
+    let problem: HttpProblem | undefined;
+    if (err instanceof HttpProblem) problem = err;
+    else if (err instanceof ValidateError) problem = fromValidation(err);
+    else if (err instanceof Error) problem = fromBodyParser(err as BodyParserError);
+    if (!problem) {
+      getLogger(req).error({ err }, 'unhandled error');
+      problem = new HttpProblem(500, 'internal-error', 'Internal server error', 'The server failed to handle the request; it has been logged.');
+    }
+    sendProblem(res, problem.toProblem(req.originalUrl.split('?')[0] ?? '/', req.id?.toString()), problem.headers);
+  };
+}
+
+export const notFound: RequestHandler = (req, _res, next) => {
+  next(new HttpProblem(404, 'not-found', 'Not found', `No route for ${req.method} ${req.path}.`));
+};

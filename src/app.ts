@@ -1,0 +1,77 @@
+import express, { type Express, type RequestHandler } from 'express';
+import swaggerUi from 'swagger-ui-express';
+import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import type { AppContext } from './context';
+import { RegisterRoutes } from './generated/routes';
+import { HttpProblem, notFound, problemHandler } from './api/problem';
+import { loadGeneratedSpec, servedSpec } from './api/openapi';
+import { requestLogger, type Logger } from './logging';
+
+export interface AppOptions {
+  logger: Logger;
+  /** Serve the Prometheus exposition from this app (when it is not on a port of its own). */
+  prometheus?: PrometheusExporter;
+  /** Version reported in the spec. */
+  version: string;
+}
+
+/** Counts every request for the method_names collector and the in-flight gauge, once, at its end. */
+function observeRequests(ctx: AppContext): RequestHandler {
+  return (req, res, next) => {
+    ctx.requests.started();
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      ctx.requests.finished(req.method, req.path, res.statusCode);
+    };
+    res.once('finish', finish);
+    res.once('close', finish);
+    next();
+  };
+}
+
+/** 415 for a body that is not JSON (express.json would otherwise skip it and the schema error would mislead). */
+const requireJson: RequestHandler = (req, _res, next) => {
+  if (req.is('application/json') === false) {
+    const type = req.headers['content-type'] ?? '(none)';
+    return next(new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', `Content-Type must be application/json, got ${type}.`));
+  }
+  next();
+};
+
+/** The express app: what the server listens with and what the API tests drive with supertest. */
+export function createApp(ctx: AppContext, options: AppOptions): Express {
+  const { config } = ctx;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.locals.ctx = ctx;
+
+  const metricsPath = config.metrics.prometheus.path;
+  app.use(requestLogger(options.logger, new Set(['/healthz', '/readyz', metricsPath])));
+  app.use(observeRequests(ctx));
+
+  if (options.prometheus) {
+    const exporter = options.prometheus;
+    app.get(metricsPath, (req, res) => exporter.getMetricsRequestHandler(req, res));
+  }
+
+  const spec = servedSpec(loadGeneratedSpec(), config, options.version);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(spec);
+  });
+  app.use(
+    '/docs',
+    swaggerUi.serve,
+    // validatorUrl null: Swagger UI would otherwise send the spec to an online validator from the browser.
+    swaggerUi.setup(spec, { customSiteTitle: 'content-moderator API', swaggerOptions: { validatorUrl: null } }),
+  );
+
+  app.use('/classify', requireJson, express.json({ limit: config.classifier.limits.max_body_bytes, strict: true }));
+  RegisterRoutes(app);
+
+  app.use(notFound);
+  app.use(problemHandler((req) => req.log ?? options.logger));
+  return app;
+}

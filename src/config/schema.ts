@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/** The one schema for app_conf.yml. Every object is strict: an unknown key is a start-up error. */
+const positiveInt = z.number().int().positive();
+
+export const REPORTERS = ['console', 'prometheus'] as const;
+export type ReporterName = (typeof REPORTERS)[number];
+
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().min(1).default('0.0.0.0'),
+      port: z.number().int().min(0).max(65535).default(8000),
+      shutdown_timeout_seconds: z.number().positive().default(10),
+    })
+    .prefault({}),
+  classifier: z.strictObject({
+    model_path: z.string().min(1),
+    thresholds: z.record(z.string(), z.number().min(0).max(1)).default({}),
+    limits: z
+      .strictObject({
+        max_text_chars: positiveInt.default(10_000),
+        max_texts: positiveInt.default(256),
+        max_body_bytes: positiveInt.default(1_048_576),
+      })
+      .prefault({}),
+    batching: z
+      .strictObject({
+        max_batch_size: positiveInt.max(4096).default(64),
+        max_wait_us: z.number().int().min(0).max(1_000_000).default(1000),
+        max_queue: positiveInt.default(4096),
+      })
+      .prefault({}),
+    workers: z.number().int().min(0).max(64).default(0),
+    /** Milliseconds a model run may take before its texts fail with 503. */
+    inference_timeout_ms: positiveInt.default(10_000),
+    cache: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        max_entries: positiveInt.default(10_000),
+      })
+      .prefault({}),
+  }),
+  metrics: z
+    .strictObject({
+      reporters: z.array(z.enum(REPORTERS)).default(['console', 'prometheus']),
+      interval_seconds: z.number().positive().default(4),
+      /** What the console reporter prints: the method_names counters, or every metric. */
+      console_metrics: z.enum(['method_names', 'all']).default('method_names'),
+      prometheus: z
+        .strictObject({
+          path: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'must be an absolute URL path').default('/metrics'),
+          port: z.number().int().min(0).max(65535).nullable().default(null),
+        })
+        .prefault({}),
+      runtime: z.boolean().default(true),
+    })
+    .prefault({}),
+  logging: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
+    .prefault({}),
+});
+
+/** Parsed config (defaults filled in), as the rest of the service sees it. */
+export type AppConfig = z.infer<typeof configSchema>;
+/** What a config file may contain (everything optional that has a default). */
+export type AppConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,26 @@
+/** Messages between the main thread (worker-pool.ts) and an inference worker (inference-worker.ts). */
+
+export interface WorkerInit {
+  /** The model bundle folder. */
+  modelDir: string;
+}
+
+export interface RunRequest {
+  id: number;
+  texts: string[];
+}
+
+export type WorkerMessage =
+  | { type: 'ready'; labels: string[] }
+  | { type: 'init_error'; message: string }
+  | {
+      type: 'result';
+      id: number;
+      /** Row-major [texts, labels] probabilities. */
+      scores: Float32Array;
+      /** Overall probability per text. */
+      overall: Float32Array;
+      /** Featurize + session.run, seconds. */
+      seconds: number;
+    }
+  | { type: 'run_error'; id: number; message: string };

@@ -1,0 +1,193 @@
+import type { BatchOutput } from '../model/worker-pool';
+
+/** What the batcher needs from the inference side: run one batch, say how many can run now. */
+export interface BatchRunner {
+  readonly idleCount: number;
+  run(texts: string[]): Promise<BatchOutput>;
+  on(event: 'idle', listener: () => void): unknown;
+}
+
+export interface BatcherOptions {
+  maxBatchSize: number;
+  /** How long the oldest queued text may wait for others to join its batch. 0 = same tick only. */
+  maxWaitUs: number;
+  /** Texts allowed to wait; a submission that would exceed it is refused whole. */
+  maxQueue: number;
+}
+
+export interface BatchHooks {
+  /** After every successful model run: its size, its compute time, each text's queue wait (s). */
+  onBatch?(size: number, computeSeconds: number, waitSeconds: Float64Array): void;
+  /** A model run failed; every submission with a text in it was rejected. */
+  onBatchError?(err: Error, size: number): void;
+  /** A submission was refused at the queue. */
+  onReject?(reason: QueueRejection['reason'], texts: number): void;
+}
+
+/** Raw model output for one text. */
+export interface TextScores {
+  scores: Float32Array;
+  overall: number;
+}
+
+/** A submission refused because the queue is full or the service is stopping. */
+export class QueueRejection extends Error {
+  override readonly name = 'QueueRejection';
+  constructor(
+    readonly reason: 'queue_full' | 'shutting_down',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Submission {
+  results: TextScores[];
+  pending: number;
+  failed: boolean;
+  resolve: (results: TextScores[]) => void;
+  reject: (err: Error) => void;
+}
+
+interface Entry {
+  text: string;
+  submission: Submission;
+  index: number;
+  enqueuedNs: bigint;
+}
+
+/**
+ * Dynamic micro-batching: texts from concurrent requests wait in one bounded queue and go to the
+ * model together, up to `maxBatchSize` texts, after at most `maxWaitUs` once a worker is free.
+ * When every worker is busy the queue simply fills, and the next free worker takes a full batch.
+ */
+export class Batcher {
+  private queue: Entry[] = [];
+  private head = 0;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private stopped = false;
+  private running = 0;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly runner: BatchRunner,
+    private readonly options: BatcherOptions,
+    private readonly hooks: BatchHooks = {},
+  ) {
+    runner.on('idle', () => this.pump());
+  }
+
+  /** Texts waiting for a model run. */
+  get depth(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** Queues texts; resolves with their scores in input order, or rejects as a whole. */
+  submit(texts: readonly string[]): Promise<TextScores[]> {
+    if (this.stopped) return this.refuse(new QueueRejection('shutting_down', 'the service is shutting down'), texts.length);
+    if (this.depth + texts.length > this.options.maxQueue) {
+      return this.refuse(
+        new QueueRejection(
+          'queue_full',
+          `the inference queue is full (${this.depth} of ${this.options.maxQueue} texts waiting; this request adds ${texts.length})`,
+        ),
+        texts.length,
+      );
+    }
+    if (texts.length === 0) return Promise.resolve([]);
+    return new Promise<TextScores[]>((resolve, reject) => {
+      const submission: Submission = { results: new Array(texts.length), pending: texts.length, failed: false, resolve, reject };
+      const now = process.hrtime.bigint();
+      for (let i = 0; i < texts.length; i++) this.queue.push({ text: texts[i]!, submission, index: i, enqueuedNs: now });
+      this.pump();
+    });
+  }
+
+  /** Refuses new work; queued texts still run. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Resolves once nothing is queued or running. */
+  drained(): Promise<void> {
+    if (this.depth === 0 && this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private refuse(rejection: QueueRejection, texts: number): Promise<never> {
+    this.hooks.onReject?.(rejection.reason, texts);
+    return Promise.reject(rejection);
+  }
+
+  private batchDone(): void {
+    this.running--;
+    if (this.depth === 0 && this.running === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private pump(): void {
+    while (this.depth > 0 && this.runner.idleCount > 0) {
+      // A full batch goes at once; a partial one waits (once) for companions up to maxWaitUs.
+      if (this.depth < this.options.maxBatchSize && !this.waitElapsed()) {
+        this.arm();
+        return;
+      }
+      this.dispatch();
+    }
+  }
+
+  private waitElapsed(): boolean {
+    const oldest = this.queue[this.head];
+    if (!oldest) return true;
+    return Number(process.hrtime.bigint() - oldest.enqueuedNs) >= this.options.maxWaitUs * 1000;
+  }
+
+  private arm(): void {
+    if (this.timer) return;
+    const fire = () => {
+      this.timer = undefined;
+      this.pump();
+    };
+    const oldest = this.queue[this.head]!;
+    const leftUs = this.options.maxWaitUs - Number(process.hrtime.bigint() - oldest.enqueuedNs) / 1000;
+    // Timers have millisecond resolution: under 1 ms left, the next turn of the event loop is as good.
+    this.timer = leftUs < 1000 ? setImmediate(fire) : setTimeout(fire, Math.floor(leftUs / 1000));
+  }
+
+  private dispatch(): void {
+    const take = Math.min(this.depth, this.options.maxBatchSize);
+    const batch = this.queue.slice(this.head, this.head + take);
+    this.head += take;
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    const startedNs = process.hrtime.bigint();
+    const waits = new Float64Array(batch.length);
+    for (let i = 0; i < batch.length; i++) waits[i] = Number(startedNs - batch[i]!.enqueuedNs) / 1e9;
+    this.running++;
+    this.runner.run(batch.map((e) => e.text)).then(
+      (out) => {
+        this.batchDone();
+        this.hooks.onBatch?.(batch.length, out.seconds, waits);
+        const labels = out.scores.length / batch.length;
+        for (let i = 0; i < batch.length; i++) {
+          const entry = batch[i]!;
+          const sub = entry.submission;
+          if (sub.failed) continue;
+          sub.results[entry.index] = { scores: out.scores.subarray(i * labels, (i + 1) * labels), overall: out.overall[i]! };
+          if (--sub.pending === 0) sub.resolve(sub.results);
+        }
+      },
+      (err: Error) => {
+        this.batchDone();
+        this.hooks.onBatchError?.(err, batch.length);
+        for (const entry of batch) {
+          const sub = entry.submission;
+          if (sub.failed) continue;
+          sub.failed = true;
+          sub.reject(err);
+        }
+      },
+    );
+  }
+}

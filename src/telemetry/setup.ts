@@ -1,0 +1,145 @@
+import { metrics, type Meter } from '@opentelemetry/api';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  AggregationType,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type IMetricReader,
+  type ViewOptions,
+} from '@opentelemetry/sdk-metrics';
+import type { AppConfig } from '../config/schema';
+import { FilteredConsoleExporter } from './console-exporter';
+import { GC_DURATION_BUCKETS, HTTP_DURATION_BUCKETS } from './buckets';
+import { method_names, METHOD_NAMES } from './method-names';
+import { registerProcessMetrics } from './process-metrics';
+
+export const SERVICE_NAME = 'content-moderator';
+const METER_NAME = 'content-moderator';
+/** Instrumentations enabled from auto-instrumentations-node (OTEL_NODE_ENABLED_INSTRUMENTATIONS form). */
+const ENABLED_INSTRUMENTATIONS = ['http', 'express', 'runtime-node'];
+
+export interface Telemetry {
+  readonly meter: Meter;
+  /** Present when the `prometheus` reporter is on; serves the exposition. */
+  readonly prometheus?: PrometheusExporter;
+  /** Pushes pending console output and stops every reader. */
+  shutdown(): Promise<void>;
+}
+
+export interface TelemetryOptions {
+  /** Service version for the resource (target_info). */
+  version: string;
+  /**
+   * Patch http/express and sample the Node runtime through NodeSDK. Must run before express or
+   * http are first required; the server does so, in-process tests pass false.
+   */
+  instrument: boolean;
+}
+
+const METHOD_METRICS = new Set<string>(METHOD_NAMES.map((m) => method_names[m].metric));
+
+/** Views that give SDK and instrumentation metrics Prometheus-style names and second-based buckets. */
+function views(): ViewOptions[] {
+  return [
+    {
+      instrumentName: 'http.server.request.duration',
+      name: 'http.server.request.duration_seconds',
+      aggregation: { type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM, options: { boundaries: HTTP_DURATION_BUCKETS } },
+    },
+    {
+      instrumentName: 'v8js.gc.duration',
+      name: 'v8js.gc.duration_seconds',
+      aggregation: { type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM, options: { boundaries: GC_DURATION_BUCKETS } },
+    },
+  ];
+}
+
+function readers(config: AppConfig['metrics'], listenPort: number): { readers: IMetricReader[]; prometheus?: PrometheusExporter } {
+  const readers: IMetricReader[] = [];
+  let prometheus: PrometheusExporter | undefined;
+  for (const reporter of new Set(config.reporters)) {
+    if (reporter === 'console') {
+      const include = config.console_metrics === 'all' ? () => true : (name: string) => METHOD_METRICS.has(name);
+      readers.push(
+        new PeriodicExportingMetricReader({
+          exporter: new FilteredConsoleExporter(include),
+          exportIntervalMillis: config.interval_seconds * 1000,
+          // Collection reads plain counters, so it is quick; the timeout must stay below the interval.
+          exportTimeoutMillis: Math.min(config.interval_seconds * 1000, 30_000),
+        }),
+      );
+    } else {
+      const ownPort = config.prometheus.port;
+      prometheus = new PrometheusExporter({
+        endpoint: config.prometheus.path,
+        // On the app port the express app serves it; a separate port gets the exporter's own server.
+        preventServerStart: ownPort === null || ownPort === listenPort,
+        port: ownPort ?? undefined,
+        withoutScopeInfo: true,
+      });
+      readers.push(prometheus);
+    }
+  }
+  return { readers, prometheus };
+}
+
+/**
+ * Starts OpenTelemetry metrics: one MeterProvider with the reporters from config. With
+ * `instrument`, NodeSDK also registers the http, express and runtime instrumentations
+ * (and nothing else: no traces, no logs, no OTLP, no resource detectors that call out).
+ */
+export function startTelemetry(config: AppConfig, options: TelemetryOptions): Telemetry {
+  const { readers: metricReaders, prometheus } = readers(config.metrics, config.server.port);
+  const resource = resourceFromAttributes({ 'service.name': SERVICE_NAME, 'service.version': options.version });
+
+  // No reporter = telemetry off: no SDK, no instrumentation patches (what `npm run bench` compares against).
+  if (!options.instrument || metricReaders.length === 0) {
+    const provider = new MeterProvider({ resource, readers: metricReaders, views: views() });
+    const meter = provider.getMeter(METER_NAME, options.version);
+    registerProcessMetrics(meter);
+    return {
+      meter,
+      prometheus,
+      shutdown: () => provider.shutdown(),
+    };
+  }
+
+  // The stable HTTP semconv (http.server.request.duration in seconds) is opt-in in this SDK line.
+  process.env.OTEL_SEMCONV_STABILITY_OPT_IN ??= 'http';
+  // Required lazily: in-process tests never pay for loading the SDK and instrumentations.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { getNodeAutoInstrumentations } = require('@opentelemetry/auto-instrumentations-node') as typeof import('@opentelemetry/auto-instrumentations-node');
+  // Only what the service needs: the full set makes start-up several times slower.
+  process.env.OTEL_NODE_ENABLED_INSTRUMENTATIONS = ENABLED_INSTRUMENTATIONS.join(',');
+  delete process.env.OTEL_NODE_DISABLED_INSTRUMENTATIONS;
+  const instrumentations = getNodeAutoInstrumentations({
+    '@opentelemetry/instrumentation-http': {
+      // The scrape itself is not user traffic.
+      ignoreIncomingRequestHook: (req) => req.url === config.metrics.prometheus.path,
+    },
+    '@opentelemetry/instrumentation-runtime-node': { enabled: config.metrics.runtime, monitoringPrecision: 10 },
+  });
+  const sdk = new NodeSDK({
+    resource,
+    autoDetectResources: false,
+    resourceDetectors: [],
+    metricReaders,
+    views: views(),
+    spanProcessors: [],
+    logRecordProcessors: [],
+    textMapPropagator: null,
+    instrumentations,
+  });
+  sdk.start();
+  const meter = metrics.getMeter(METER_NAME, options.version);
+  registerProcessMetrics(meter);
+  return {
+    meter,
+    prometheus,
+    shutdown: () => sdk.shutdown(),
+  };
+}
+

@@ -1,0 +1,131 @@
+import http from 'node:http';
+import { DEFAULT_MODEL, parseExposition, sampleValue } from '../support/harness';
+import { logRecords, poll, spawnServer, startServer, writeConfig, type ServerProcess } from '../support/server-process';
+
+const baseConfig = (metrics: object = {}) => ({
+  server: { host: '127.0.0.1', shutdown_timeout_seconds: 10 },
+  classifier: { model_path: DEFAULT_MODEL, workers: 1 },
+  metrics: { reporters: ['prometheus'], ...metrics },
+});
+
+async function post(url: string, body: unknown): Promise<{ status: number; json: unknown }> {
+  const res = await fetch(`${url}/classify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, json: await res.json() };
+}
+
+describe('the server process', () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await startServer(baseConfig({ reporters: ['prometheus', 'console'], interval_seconds: 1 }));
+  });
+  afterAll(() => server.stop());
+
+  it('serves HTTP semconv, runtime and process metrics on /metrics', async () => {
+    expect((await post(server.url, { text: 'hello there' })).status).toBe(200);
+    expect((await post(server.url, { texts: 'nope' })).status).toBe(422);
+    const { samples } = await poll('http metrics', async () => {
+      const parsed = parseExposition(await (await fetch(`${server.url}/metrics`)).text());
+      return parsed.samples.some((s) => s.name === 'http_server_request_duration_seconds_count' && s.labels.http_response_status_code === '422')
+        ? parsed
+        : undefined;
+    });
+    const route = { http_route: '/classify', http_request_method: 'POST' };
+    expect(sampleValue(samples, 'http_server_request_duration_seconds_count', { ...route, http_response_status_code: '200' })).toBe(1);
+    expect(sampleValue(samples, 'http_server_request_duration_seconds_bucket', { ...route, http_response_status_code: '200', le: '0.001' })).toBeGreaterThanOrEqual(0);
+    const names = new Set(samples.map((s) => s.name));
+    for (const name of ['nodejs_eventloop_delay_p99', 'nodejs_eventloop_utilization', 'v8js_memory_heap_used', 'process_cpu_seconds_total', 'process_resident_memory_bytes']) {
+      expect(names).toContain(name);
+    }
+    // The scrape path itself is not counted as user traffic.
+    expect(samples.some((s) => s.name.startsWith('http_server_request_duration') && s.labels.http_route === '/metrics')).toBe(false);
+  });
+
+  it('prints the method_names counts on stdout with the console reporter', async () => {
+    for (let i = 0; i < 3; i++) await fetch(`${server.url}/healthz`);
+    // ConsoleMetricExporter prints each metric as an inspected object; find the healthz counter showing 3.
+    await poll('console metrics', () => {
+      const dumps = server.stdout().split("descriptor: {").filter((d) => d.includes("name: 'moderator.api.healthz.calls'"));
+      const last = dumps.at(-1);
+      return last && /method: 'healthz', outcome: 'success' \},[\s\S]*?value: 3\b/.test(last) ? true : undefined;
+    }, 5000);
+  });
+
+  it('logs requests as JSON with ids and never the texts', async () => {
+    await post(server.url, { text: 'confidential-marker-8812 hello' });
+    const records = await poll('the request log', () => {
+      const recs = logRecords(server.stdout()).filter((r) => r.msg === 'request completed');
+      return recs.length >= 2 ? recs : undefined;
+    });
+    expect(records[0]).toMatchObject({ req: { id: expect.any(String), method: 'POST', path: '/classify' }, res: { status: 200 } });
+    expect(server.stdout()).not.toContain('confidential-marker-8812');
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('finishes an in-flight request after SIGTERM, then exits 0', async () => {
+    const server = await startServer(baseConfig());
+    const body = JSON.stringify({ texts: ['first half', 'second half'] });
+    const half = Math.floor(body.length / 2);
+    const req = http.request(`${server.url}/classify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    });
+    const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      req.on('response', (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      });
+      req.on('error', reject);
+    });
+    req.write(body.slice(0, half));
+    // The request is in flight once the server counts it (the scrape itself is the other one).
+    await poll('the request to be in flight', async () => {
+      const { samples } = parseExposition(await (await fetch(`${server.url}/metrics`)).text());
+      return sampleValue(samples, 'moderator_http_requests_in_flight') >= 2 ? true : undefined;
+    });
+    server.child.kill('SIGTERM');
+    await poll('shutdown to begin', () => (logRecords(server.stdout()).some((r) => r.msg === 'shutting down') ? true : undefined));
+    req.end(body.slice(half));
+    const res = await response;
+    expect(res.status).toBe(200);
+    expect((JSON.parse(res.body) as { results: unknown[] }).results).toHaveLength(2);
+    expect(await server.exited).toBe(0);
+    expect(logRecords(server.stdout()).some((r) => r.msg === 'stopped')).toBe(true);
+  });
+});
+
+describe('start-up validation', () => {
+  async function failure(config: object): Promise<{ code: number | null; stderr: string }> {
+    const child = spawnServer(writeConfig(config));
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    return { code, stderr };
+  }
+
+  it('exits non-zero with one line naming an unknown key', async () => {
+    const { code, stderr } = await failure({ ...baseConfig(), metrics: { reporter: ['console'] } });
+    expect(code).not.toBe(0);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain("unknown key 'metrics.reporter'");
+  });
+
+  it('exits non-zero naming an unknown reporter', async () => {
+    const { code, stderr } = await failure(baseConfig({ reporters: ['console', 'graphite'] }));
+    expect(code).not.toBe(0);
+    expect(stderr).toContain("'metrics.reporters.1'");
+  });
+
+  it('exits non-zero naming a missing model', async () => {
+    const { code, stderr } = await failure({ ...baseConfig(), classifier: { model_path: '/nonexistent/model' } });
+    expect(code).not.toBe(0);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain('/nonexistent/model');
+  });
+
+  it('exits non-zero naming a threshold for a label the model lacks', async () => {
+    const { code, stderr } = await failure({ ...baseConfig(), classifier: { model_path: DEFAULT_MODEL, thresholds: { toxicity: 0.5 } } });
+    expect(code).not.toBe(0);
+    expect(stderr).toContain("'classifier.thresholds.toxicity'");
+  });
+});

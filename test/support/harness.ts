@@ -1,0 +1,98 @@
+import path from 'node:path';
+import type { Express } from 'express';
+import { createApp } from '../../src/app';
+import type { LoadedConfig } from '../../src/config/load';
+import { parseConfig } from '../../src/config/load';
+import type { AppConfigInput } from '../../src/config/schema';
+import { createLogger } from '../../src/logging';
+import { createModerator, type Moderator } from '../../src/moderator';
+import { startTelemetry, type Telemetry } from '../../src/telemetry/setup';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const DEFAULT_MODEL = process.env.TEST_MODEL_DIR ?? path.join(ROOT, 'models/default');
+
+export interface Harness {
+  app: Express;
+  moderator: Moderator;
+  telemetry: Telemetry;
+  config: LoadedConfig['config'];
+  close(): Promise<void>;
+}
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+/**
+ * The real app on the real embedded model (real worker threads, real onnxruntime), with
+ * Prometheus metrics served from the app and no console output.
+ */
+export async function startHarness(overrides: DeepPartial<AppConfigInput> = {}): Promise<Harness> {
+  const raw: AppConfigInput = {
+    ...overrides,
+    classifier: { model_path: DEFAULT_MODEL, workers: 1, ...overrides.classifier } as AppConfigInput['classifier'],
+    metrics: { reporters: ['prometheus'], runtime: false, ...overrides.metrics } as AppConfigInput['metrics'],
+    logging: { level: 'silent', ...overrides.logging },
+  } as AppConfigInput;
+  const config = parseConfig(raw, 'test config');
+  const loaded: LoadedConfig = { config, file: path.join(ROOT, 'test-config.yml'), modelDir: config.classifier.model_path };
+  const logger = createLogger(config.logging.level);
+  const telemetry = startTelemetry(config, { version: 'test', instrument: false });
+  const moderator = await createModerator(loaded, telemetry, logger);
+  const app = createApp(moderator.ctx, { logger, version: 'test', prometheus: telemetry.prometheus });
+  return {
+    app,
+    moderator,
+    telemetry,
+    config,
+    async close() {
+      await moderator.close();
+      await telemetry.shutdown();
+    },
+  };
+}
+
+/** One sample of a Prometheus text exposition: name, labels, value. */
+export interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/**
+ * Parses the Prometheus text format strictly enough to catch a malformed exposition: every
+ * non-comment line must be `name{labels} value`, every HELP/TYPE well formed.
+ */
+export function parseExposition(text: string): { samples: Sample[]; types: Map<string, string> } {
+  const samples: Sample[] = [];
+  const types = new Map<string, string>();
+  const line = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)(?: \d+)?$/;
+  const label = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
+  for (const raw of text.split('\n')) {
+    if (raw === '') continue;
+    if (raw.startsWith('#')) {
+      // Only HELP and TYPE carry meaning in the text format; any other comment (e.g. UNIT) is free text.
+      if (!/^# (HELP|TYPE) /.test(raw)) continue;
+      const m = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/.exec(raw);
+      if (!m) throw new Error(`malformed comment line: ${raw}`);
+      if (m[1] === 'TYPE') {
+        if (!['counter', 'gauge', 'histogram', 'summary', 'untyped'].includes(m[3]!)) throw new Error(`bad TYPE: ${raw}`);
+        types.set(m[2]!, m[3]!);
+      }
+      continue;
+    }
+    const m = line.exec(raw);
+    if (!m) throw new Error(`malformed sample line: ${raw}`);
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? '').matchAll(label)) labels[l[1]!] = l[2]!;
+    const value = Number(m[3] === '+Inf' ? Infinity : m[3] === '-Inf' ? -Infinity : m[3]);
+    if (Number.isNaN(value) && m[3] !== 'NaN') throw new Error(`bad value: ${raw}`);
+    samples.push({ name: m[1]!, labels, value });
+  }
+  return { samples, types };
+}
+
+/** The value of the one sample matching name and labels (throws when absent or ambiguous). */
+export function sampleValue(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
+  const found = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  if (found.length !== 1) throw new Error(`expected one sample ${name}${JSON.stringify(labels)}, found ${found.length}`);
+  return found[0]!.value;
+}

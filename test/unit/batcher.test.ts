@@ -1,0 +1,146 @@
+import { EventEmitter } from 'node:events';
+import { Batcher, QueueRejection, type BatchRunner } from '../../src/moderation/batcher';
+import type { BatchOutput } from '../../src/model/worker-pool';
+
+/**
+ * A stand-in for the worker pool that records each batch and scores a text by its number, so the
+ * batcher's grouping and routing of results can be checked exactly. (The real pool and model are
+ * exercised by the API tests.)
+ */
+class RecordingRunner extends EventEmitter implements BatchRunner {
+  batches: string[][] = [];
+  private running = 0;
+  private pending: Array<() => void> = [];
+  constructor(
+    private readonly capacity: number,
+    private readonly autoComplete = true,
+  ) {
+    super();
+  }
+  get idleCount() {
+    return this.capacity - this.running;
+  }
+  run(texts: string[]): Promise<BatchOutput> {
+    this.batches.push(texts);
+    this.running++;
+    return new Promise((resolve, reject) => {
+      const finish = () => {
+        this.running--;
+        if (texts.includes('FAIL')) reject(new Error('model run failed'));
+        else resolve({ scores: Float32Array.from(texts, Number), overall: Float32Array.from(texts, (t) => Number(t) / 1000), seconds: 0.001 });
+        this.emit('idle');
+      };
+      if (this.autoComplete) setImmediate(finish);
+      else this.pending.push(finish);
+    });
+  }
+  completeOne() {
+    this.pending.shift()?.();
+  }
+}
+
+const nums = (n: number, from = 0) => Array.from({ length: n }, (_, i) => String(from + i));
+
+async function until(check: () => boolean, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+describe('Batcher', () => {
+  it('sends a full batch at once, without waiting', () => {
+    const runner = new RecordingRunner(1);
+    const b = new Batcher(runner, { maxBatchSize: 4, maxWaitUs: 10_000_000, maxQueue: 100 });
+    void b.submit(nums(4));
+    expect(runner.batches).toEqual([['0', '1', '2', '3']]);
+  });
+
+  it('splits a large submission at max_batch_size and returns results in input order', async () => {
+    const runner = new RecordingRunner(1);
+    const b = new Batcher(runner, { maxBatchSize: 16, maxWaitUs: 1000, maxQueue: 100 });
+    const results = await b.submit(nums(50));
+    expect(runner.batches.map((x) => x.length)).toEqual([16, 16, 16, 2]);
+    expect(results.map((r) => r.scores[0])).toEqual(nums(50).map(Number));
+    expect(results.map((r) => r.overall)).toEqual(nums(50).map((t) => Math.fround(Number(t) / 1000)));
+  });
+
+  it('gathers texts from concurrent submissions into one batch within max_wait', async () => {
+    const runner = new RecordingRunner(1);
+    const b = new Batcher(runner, { maxBatchSize: 64, maxWaitUs: 50_000, maxQueue: 100 });
+    const first = b.submit(['1']);
+    await new Promise((r) => setImmediate(r));
+    const second = b.submit(['2', '3']);
+    const [a, c] = await Promise.all([first, second]);
+    expect(runner.batches).toEqual([['1', '2', '3']]);
+    expect(a.map((r) => r.scores[0])).toEqual([1]);
+    expect(c.map((r) => r.scores[0])).toEqual([2, 3]);
+  });
+
+  it('holds a partial batch for max_wait before sending it', async () => {
+    const runner = new RecordingRunner(1);
+    const b = new Batcher(runner, { maxBatchSize: 64, maxWaitUs: 30_000, maxQueue: 100 });
+    const started = process.hrtime.bigint();
+    const done = b.submit(['1', '2']);
+    await new Promise((r) => setImmediate(r));
+    expect(runner.batches).toHaveLength(0);
+    await done;
+    const waitedMs = Number(process.hrtime.bigint() - started) / 1e6;
+    expect(runner.batches).toEqual([['1', '2']]);
+    expect(waitedMs).toBeGreaterThanOrEqual(25);
+  });
+
+  it('fills the next batch while every worker is busy, up to max_batch_size', async () => {
+    const runner = new RecordingRunner(1, false);
+    const b = new Batcher(runner, { maxBatchSize: 8, maxWaitUs: 0, maxQueue: 100 });
+    const all = [b.submit(['0'])];
+    await until(() => runner.batches.length === 1);
+    for (let i = 1; i <= 10; i++) all.push(b.submit([String(i)]));
+    expect(b.depth).toBe(10);
+    runner.completeOne();
+    await until(() => runner.batches.length === 2);
+    expect(runner.batches[1]).toEqual(nums(8, 1));
+    runner.completeOne();
+    await until(() => runner.batches.length === 3);
+    expect(runner.batches[2]).toEqual(['9', '10']);
+    runner.completeOne();
+    expect((await Promise.all(all)).flat().map((r) => r.scores[0])).toEqual(nums(11).map(Number));
+  });
+
+  it('refuses a submission that would overflow the queue, whole, and reports it', async () => {
+    const runner = new RecordingRunner(1, false);
+    const rejected: Array<[string, number]> = [];
+    const b = new Batcher(runner, { maxBatchSize: 2, maxWaitUs: 0, maxQueue: 3 }, { onReject: (reason, n) => rejected.push([reason, n]) });
+    void b.submit(['a', 'b']); // dispatched at once (full batch)
+    void b.submit(['c', 'd']); // waits: depth 2
+    await expect(b.submit(['e', 'f'])).rejects.toMatchObject({ reason: 'queue_full' });
+    expect(b.depth).toBe(2);
+    expect(rejected).toEqual([['queue_full', 2]]);
+    void b.submit(['g']); // fits exactly
+    expect(b.depth).toBe(3);
+    expect(rejected).toHaveLength(1);
+  });
+
+  it('rejects every submission with a text in a failed batch, and others still succeed', async () => {
+    const runner = new RecordingRunner(1);
+    const errors: number[] = [];
+    const b = new Batcher(runner, { maxBatchSize: 3, maxWaitUs: 0, maxQueue: 100 }, { onBatchError: (_e, n) => errors.push(n) });
+    const ok = b.submit(['4', '5', '6']);
+    const bad = b.submit(['1', 'FAIL']);
+    await expect(ok).resolves.toHaveLength(3);
+    await expect(bad).rejects.toThrow('model run failed');
+    expect(errors).toEqual([2]);
+  });
+
+  it('refuses new work after stop, and drains what was queued', async () => {
+    const runner = new RecordingRunner(1);
+    const b = new Batcher(runner, { maxBatchSize: 2, maxWaitUs: 0, maxQueue: 100 });
+    const queued = b.submit(nums(5));
+    b.stop();
+    await expect(b.submit(['x'])).rejects.toBeInstanceOf(QueueRejection);
+    await b.drained();
+    await expect(queued).resolves.toHaveLength(5);
+    expect(b.depth).toBe(0);
+  });
+});

@@ -1,0 +1,61 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config/load';
+import { DEFAULT_MODEL, ROOT } from '../support/harness';
+
+function withConfig(yaml: string, env: NodeJS.ProcessEnv = {}) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'conf-'));
+  const file = path.join(dir, 'app_conf.yml');
+  writeFileSync(file, yaml);
+  return () => loadConfig({ APP_CONF: file, ...env }, dir);
+}
+
+const minimal = `classifier:\n  model_path: ${DEFAULT_MODEL}\n`;
+
+describe('app_conf.yml validation', () => {
+  it('loads the shipped app_conf.yml with 4 s console interval and both reporters', () => {
+    const { config, modelDir } = loadConfig({}, ROOT);
+    expect(config.metrics.interval_seconds).toBe(4);
+    expect(config.metrics.reporters).toEqual(['console', 'prometheus']);
+    expect(config.server.port).toBe(8000);
+    expect(modelDir).toBe(DEFAULT_MODEL);
+  });
+
+  it('fills defaults for a minimal file', () => {
+    const { config } = withConfig(minimal)();
+    expect(config.classifier.limits).toEqual({ max_text_chars: 10000, max_texts: 256, max_body_bytes: 1048576 });
+    expect(config.metrics.prometheus).toEqual({ path: '/metrics', port: null });
+  });
+
+  it.each([
+    ['an unknown top-level key', `${minimal}bogus: 1\n`, "unknown key 'bogus'"],
+    ['an unknown nested key', `${minimal}metrics:\n  intervall_seconds: 4\n`, "unknown key 'metrics.intervall_seconds'"],
+    ['a wrong type', `${minimal}server:\n  port: "eighty"\n`, "'server.port'"],
+    ['an unknown reporter', `${minimal}metrics:\n  reporters: [console, statsd]\n`, "'metrics.reporters.1'"],
+    ['a negative limit', `classifier:\n  model_path: ${DEFAULT_MODEL}\n  limits:\n    max_texts: -1\n`, "'classifier.limits.max_texts'"],
+    ['a missing model_path', `classifier: {}\n`, "'classifier.model_path'"],
+    ['a missing model folder', `classifier:\n  model_path: /nonexistent/model\n`, "'classifier.model_path': model folder not found"],
+    ['invalid YAML', `classifier: [\n`, 'invalid YAML'],
+  ])('rejects %s, naming the key', (_what, yaml, expected) => {
+    const load = withConfig(yaml);
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(expected);
+  });
+
+  it('names a missing config file', () => {
+    expect(() => loadConfig({ APP_CONF: '/nonexistent/conf.yml' }, ROOT)).toThrow(/conf\.yml: cannot read \(ENOENT\)/);
+  });
+
+  it('lets PORT override server.port and rejects a bad PORT', () => {
+    expect(withConfig(minimal, { PORT: '9123' })().config.server.port).toBe(9123);
+    expect(withConfig(minimal, { PORT: 'abc' })).toThrow("env PORT='abc'");
+  });
+
+  it('resolves a relative model_path against the config file folder', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'conf-'));
+    const file = path.join(dir, 'c.yml');
+    writeFileSync(file, `classifier:\n  model_path: ${path.relative(dir, DEFAULT_MODEL)}\n`);
+    expect(loadConfig({ APP_CONF: file }, '/').modelDir).toBe(DEFAULT_MODEL);
+  });
+});
