@@ -9,5 +9,11 @@ step() { printf '\n== %s\n' "$*"; }
 step "type-check (tsc --noEmit, strict)"
 npx tsc --noEmit -p tsconfig.json
 
+step "alert rules, promtool/amtool checks, compose validation"
+npm run --silent alerts:check
+
+step "dashboards: committed JSON equals the generator's output"
+npm run --silent dashboards:check
+
 step "jest: unit, model, API (real model), server process, dashboards, e2e (real Prometheus + Alertmanager)"
 npx jest --ci "$@"

@@ -1,0 +1,251 @@
+import {
+  DashboardSpec,
+  RI,
+  SEL,
+  UNITS,
+  booleanMapping,
+  dashboard,
+  finalize,
+  histogramHeatmap,
+  row,
+  statPanel,
+  timeSeries,
+} from './common';
+import { THRESHOLDS } from '../../alerts/src/config';
+
+function quantile(q: number, metric: string): string {
+  return `histogram_quantile(${q}, sum by (le) (rate(${metric}_bucket{${SEL}}[${RI}])))`;
+}
+
+const CLASSIFIED = `sum(rate(moderator_texts_classified_total{${SEL}}[${RI}]))`;
+
+export const modelInference: DashboardSpec = {
+  file: 'model-inference',
+  build: () =>
+    finalize(
+      dashboard({
+        uid: 'content-moderator-model',
+        title: 'Content moderator / Model & inference',
+        description:
+          'What the model decides (classifications, flagged share by label, score distribution) and how it runs (batching, queue wait vs inference time, cache, workers).',
+      })
+        .withRow(row('Model'))
+        .withPanel(
+          statPanel({
+            title: 'Model ready',
+            description: 'Whether each instance has its model loaded and accepts work (moderator_model_ready); /readyz follows it.',
+            unit: 'bool_yes_no',
+            graph: false,
+            showNames: true,
+            mappings: booleanMapping('Not ready', 'Ready'),
+            thresholds: [
+              { value: null, color: 'red' },
+              { value: 1, color: 'green' },
+            ],
+            queries: [
+              {
+                expr: `min by (instance, model_name, model_version) (moderator_model_ready{${SEL}})`,
+                legend: '{{instance}} {{model_name}} {{model_version}}',
+              },
+            ],
+          }),
+        )
+        .withPanel(
+          statPanel({
+            title: 'Classifications',
+            description: 'Texts scored per second (cache hits included).',
+            unit: UNITS.textsPerSecond,
+            queries: [{ expr: CLASSIFIED, legend: 'texts/s' }],
+          }),
+        )
+        .withPanel(
+          statPanel({
+            title: 'Flagged share',
+            description: 'Share of scored texts whose `flagged` decision was true (overall score over its threshold).',
+            unit: 'percentunit',
+            decimals: 1,
+            queries: [
+              {
+                expr: `(sum(rate(moderator_texts_flagged_total{${SEL}}[${RI}])) or vector(0)) / ${CLASSIFIED}`,
+                legend: 'flagged',
+              },
+            ],
+          }),
+        )
+        .withPanel(
+          statPanel({
+            title: 'Cache hit ratio',
+            description: 'Share of result-cache lookups answered from the cache (repeated texts skip the model).',
+            unit: 'percentunit',
+            decimals: 1,
+            queries: [
+              {
+                expr:
+                  `(sum(rate(moderator_cache_lookups_total{${SEL}, result="hit"}[${RI}])) or vector(0))` +
+                  ` / sum(rate(moderator_cache_lookups_total{${SEL}}[${RI}]))`,
+                legend: 'hit ratio',
+              },
+            ],
+          }),
+        )
+        .withRow(row('Decisions'))
+        .withPanel(
+          timeSeries({
+            title: 'Classified and flagged texts',
+            description: 'Texts scored and texts flagged per second, by model name and version.',
+            unit: UNITS.textsPerSecond,
+            min: 0,
+            queries: [
+              {
+                expr: `sum by (model_name, model_version) (rate(moderator_texts_classified_total{${SEL}}[${RI}]))`,
+                legend: 'classified {{model_name}} {{model_version}}',
+              },
+              {
+                expr: `sum by (model_name, model_version) (rate(moderator_texts_flagged_total{${SEL}}[${RI}]))`,
+                legend: 'flagged {{model_name}} {{model_version}}',
+              },
+            ],
+          }),
+        )
+        .withPanel(
+          timeSeries({
+            title: 'Flagged share by label',
+            description: `Share of scored texts over each label's threshold, and the share flagged overall. The ModeratorFlaggedShareSpike alert fires when the 15-minute share is over ${THRESHOLDS.flaggedSpikeFactor}x the daily one.`,
+            unit: 'percentunit',
+            min: 0,
+            max: 1,
+            queries: [
+              {
+                expr:
+                  `sum by (label) (rate(moderator_label_flagged_total{${SEL}}[${RI}]))` +
+                  ` / ignoring (label) group_left ${CLASSIFIED}`,
+                legend: '{{label}}',
+              },
+              {
+                expr: `(sum(rate(moderator_texts_flagged_total{${SEL}}[${RI}])) or vector(0)) / ${CLASSIFIED}`,
+                legend: 'flagged (overall)',
+              },
+            ],
+          }),
+        )
+        .withPanel(
+          histogramHeatmap({
+            title: 'Overall score distribution',
+            description:
+              'How many texts fell in each overall-score bucket (probability that a text breaks any policy; buckets of 0.05). A shift to the right is more abusive traffic or a model change.',
+            unit: UNITS.texts,
+            yUnit: 'percentunit',
+            queries: [
+              {
+                expr: `sum by (le) (increase(moderator_overall_score_bucket{${SEL}}[${RI}]))`,
+                legend: '{{le}}',
+              },
+            ],
+          }),
+        )
+        .withPanel(
+          timeSeries({
+            title: 'Overall score percentiles',
+            description: 'Median and 90th percentile of the overall score of scored texts.',
+            unit: 'percentunit',
+            min: 0,
+            max: 1,
+            fill: 0,
+            queries: [
+              { expr: quantile(0.5, 'moderator_overall_score'), legend: 'p50' },
+              { expr: quantile(0.9, 'moderator_overall_score'), legend: 'p90' },
+            ],
+          }),
+        )
+        .withRow(row('Batching and inference'))
+        .withPanel(
+          timeSeries({
+            title: 'Queue wait vs inference time',
+            description:
+              'Time a text waits in the batch queue before its model run (queue wait) against the duration of one model run in a worker (inference). Queue wait growing faster than inference means too few workers or too much traffic.',
+            unit: 's',
+            min: 0,
+            fill: 0,
+            queries: [
+              { expr: quantile(0.5, 'moderator_queue_wait_seconds'), legend: 'queue wait p50' },
+              { expr: quantile(0.99, 'moderator_queue_wait_seconds'), legend: 'queue wait p99' },
+              { expr: quantile(0.5, 'moderator_inference_duration_seconds'), legend: 'inference p50' },
+              { expr: quantile(0.99, 'moderator_inference_duration_seconds'), legend: 'inference p99' },
+            ],
+          }),
+        )
+        .withPanel(
+          timeSeries({
+            title: 'Batch size',
+            description: 'Texts per model run: median, 95th percentile and mean. Bigger batches amortise the model call.',
+            unit: UNITS.texts,
+            min: 0,
+            fill: 0,
+            queries: [
+              { expr: quantile(0.5, 'moderator_batch_size'), legend: 'p50' },
+              { expr: quantile(0.95, 'moderator_batch_size'), legend: 'p95' },
+              {
+                expr:
+                  `sum(rate(moderator_batch_size_sum{${SEL}}[${RI}]))` +
+                  ` / sum(rate(moderator_batch_size_count{${SEL}}[${RI}]))`,
+                legend: 'mean',
+              },
+            ],
+          }),
+        )
+        .withPanel(
+          timeSeries({
+            title: 'Queue depth vs capacity',
+            description: `Texts waiting in the batch queue and the queue's bound, per instance. The ModeratorInferenceQueueSaturated warning fires above ${THRESHOLDS.queueSaturationWarning * 100}% for ${THRESHOLDS.queueSaturationFor}; beyond the bound texts are refused with 503.`,
+            unit: UNITS.texts,
+            min: 0,
+            queries: [
+              { expr: `sum by (instance) (moderator_queue_depth{${SEL}})`, legend: 'depth {{instance}}' },
+              { expr: `sum by (instance) (moderator_queue_capacity{${SEL}})`, legend: 'capacity {{instance}}' },
+            ],
+          }),
+        )
+        .withPanel(
+          timeSeries({
+            title: 'Refused and failed texts',
+            description:
+              'Texts refused at the queue (queue_full, shutting_down) and failed model runs (worker_error, worker_exit, timeout), per second.',
+            unit: UNITS.textsPerSecond,
+            min: 0,
+            queries: [
+              {
+                expr: `sum by (reason) (rate(moderator_queue_rejections_total{${SEL}}[${RI}]))`,
+                legend: 'refused: {{reason}}',
+              },
+              {
+                expr: `sum by (reason) (rate(moderator_inference_failures_total{${SEL}}[${RI}]))`,
+                legend: 'failed run: {{reason}}',
+              },
+            ],
+          }),
+        )
+        .withPanel(
+          timeSeries({
+            title: 'Result cache lookups',
+            description: 'Result-cache lookups per second by result (hit, miss).',
+            unit: UNITS.lookupsPerSecond,
+            min: 0,
+            stack: true,
+            queries: [
+              { expr: `sum by (result) (rate(moderator_cache_lookups_total{${SEL}}[${RI}]))`, legend: '{{result}}' },
+            ],
+          }),
+        )
+        .withPanel(
+          timeSeries({
+            title: 'Inference workers',
+            description: 'Inference worker threads alive per instance; a drop means workers crashed and are being replaced.',
+            unit: 'short',
+            min: 0,
+            decimals: 0,
+            queries: [{ expr: `sum by (instance) (moderator_workers{${SEL}})`, legend: '{{instance}}' }],
+          }),
+        )
+        .build(),
+    ),
+};

@@ -1,0 +1,132 @@
+import { DashboardSpec, RI, SEL, dashboard, finalize, row, statPanel, timeSeries } from './common';
+
+const REQ = 'http_server_request_duration_seconds';
+
+/** Share of requests (by the given labels) with a status matching `codes`; 0 rather than nothing when none. */
+function statusShare(codes: string, by: string): string {
+  const total = `sum by (${by}) (rate(${REQ}_count{${SEL}}[${RI}]))`;
+  const matching = `sum by (${by}) (rate(${REQ}_count{${SEL}, http_response_status_code=~"${codes}"}[${RI}]))`;
+  return `(${matching} or 0 * ${total}) / ${total}`;
+}
+
+function quantile(q: number, by: string): string {
+  return `histogram_quantile(${q}, sum by (${by}) (rate(${REQ}_bucket{${SEL}}[${RI}])))`;
+}
+
+export const serviceOverview: DashboardSpec = {
+  file: 'service-overview',
+  build: () =>
+    finalize(
+      dashboard({
+        uid: 'content-moderator-overview',
+        title: 'Content moderator / Service overview',
+        description:
+          'HTTP traffic of content-moderator: request rate, error ratios, latency percentiles by route, in-flight requests.',
+      })
+        .withRow(row('Golden signals'))
+        .withPanel(
+          statPanel({
+            title: 'Request rate',
+            description: 'HTTP requests per second answered by the selected instances, all routes and statuses.',
+            unit: 'reqps',
+            queries: [{ expr: `sum(rate(${REQ}_count{${SEL}}[${RI}]))`, legend: 'requests/s' }],
+          }),
+        )
+        .withPanel(
+          statPanel({
+            title: 'Server error ratio (5xx)',
+            description:
+              'Share of requests answered with a 5xx status (all routes). 4xx are client mistakes and are shown separately below.',
+            unit: 'percentunit',
+            decimals: 2,
+            queries: [
+              {
+                expr:
+                  `(sum(rate(${REQ}_count{${SEL}, http_response_status_code=~"5.."}[${RI}])) or vector(0))` +
+                  ` / sum(rate(${REQ}_count{${SEL}}[${RI}]))`,
+                legend: '5xx ratio',
+              },
+            ],
+            thresholds: [
+              { value: null, color: 'green' },
+              { value: 0.001, color: 'orange' },
+              { value: 0.01, color: 'red' },
+            ],
+          }),
+        )
+        .withPanel(
+          statPanel({
+            title: 'Latency p99',
+            description: '99th percentile of request duration (all routes), from the http_server_request_duration_seconds histogram.',
+            unit: 's',
+            queries: [{ expr: quantile(0.99, 'le'), legend: 'p99' }],
+            thresholds: [
+              { value: null, color: 'green' },
+              { value: 0.1, color: 'orange' },
+              { value: 0.5, color: 'red' },
+            ],
+          }),
+        )
+        .withPanel(
+          statPanel({
+            title: 'Requests in flight',
+            description: 'Requests being processed right now, summed over the selected instances.',
+            unit: 'short',
+            queries: [{ expr: `sum(moderator_http_requests_in_flight{${SEL}})`, legend: 'in flight' }],
+          }),
+        )
+        .withRow(row('Requests'))
+        .withPanel(
+          timeSeries({
+            title: 'Requests by route and status',
+            description: 'HTTP requests per second by route and response status code.',
+            unit: 'reqps',
+            stack: true,
+            queries: [
+              {
+                expr: `sum by (http_route, http_response_status_code) (rate(${REQ}_count{${SEL}}[${RI}]))`,
+                legend: '{{http_route}} {{http_response_status_code}}',
+              },
+            ],
+          }),
+        )
+        .withPanel(
+          timeSeries({
+            title: 'Error ratio by route',
+            description:
+              'Share of requests per route answered with 5xx (server errors: spend the availability budget) and 4xx (client errors: bad input, limits, unknown routes).',
+            unit: 'percentunit',
+            min: 0,
+            queries: [
+              { expr: statusShare('5..', 'http_route'), legend: '{{http_route}} 5xx' },
+              { expr: statusShare('4..', 'http_route'), legend: '{{http_route}} 4xx' },
+            ],
+          }),
+        )
+        .withPanel(
+          timeSeries({
+            title: 'Latency by route (p50, p95, p99)',
+            description:
+              'Request duration percentiles per route, interpolated from histogram buckets (0.001 s ... 10 s), so values are approximate between bucket boundaries.',
+            unit: 's',
+            min: 0,
+            fill: 0,
+            queries: [
+              { expr: quantile(0.5, 'http_route, le'), legend: '{{http_route}} p50' },
+              { expr: quantile(0.95, 'http_route, le'), legend: '{{http_route}} p95' },
+              { expr: quantile(0.99, 'http_route, le'), legend: '{{http_route}} p99' },
+            ],
+          }),
+        )
+        .withPanel(
+          timeSeries({
+            title: 'Requests in flight by instance',
+            description: 'Concurrent requests per instance; growth with flat throughput means requests are queuing.',
+            unit: 'short',
+            min: 0,
+            queries: [{ expr: `sum by (instance) (moderator_http_requests_in_flight{${SEL}})`, legend: '{{instance}}' }],
+          }),
+        )
+        .build(),
+    ),
+};
