@@ -1,4 +1,6 @@
-import express, { type Express, type RequestHandler } from 'express';
+import { context } from '@opentelemetry/api';
+import { getRPCMetadata, RPCType } from '@opentelemetry/core';
+import express, { type Express, type Request, type RequestHandler } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { AppContext } from './context';
@@ -15,14 +17,27 @@ export interface AppOptions {
   version: string;
 }
 
-/** Counts every request for the method_names collector and the in-flight gauge, once, at its end. */
+/** The matched route template (e.g. `/classify`), or undefined when no route matched (404). */
+function routeOf(req: Request): string | undefined {
+  const path = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof path === 'string' ? req.baseUrl + path : undefined;
+}
+
+/**
+ * Counts every request for the method_names collector and the in-flight gauge, once, at its end,
+ * and tells the OpenTelemetry http instrumentation which route served it (the `http.route` of
+ * http.server.request.duration). Doing that here replaces the express instrumentation, whose
+ * per-middleware spans cost more than everything else in telemetry (bench/RESULTS.md).
+ */
 function observeRequests(ctx: AppContext): RequestHandler {
   return (req, res, next) => {
     ctx.requests.started();
+    const rpc = getRPCMetadata(context.active());
     let done = false;
     const finish = () => {
       if (done) return;
       done = true;
+      if (rpc?.type === RPCType.HTTP) rpc.route = routeOf(req);
       ctx.requests.finished(req.method, req.path, res.statusCode);
     };
     res.once('finish', finish);

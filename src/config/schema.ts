@@ -36,7 +36,9 @@ export const configSchema = z.strictObject({
     inference_timeout_ms: positiveInt.default(10_000),
     cache: z
       .strictObject({
-        enabled: z.boolean().default(true),
+        // Off by default: for the embedded model a hit costs the HTTP thread more than a model run
+        // (normalising the key happens there); worth it for heavier models (bench/RESULTS.md).
+        enabled: z.boolean().default(false),
         max_entries: positiveInt.default(10_000),
       })
       .prefault({}),

@@ -124,10 +124,14 @@ export class Batcher {
     if (this.depth === 0 && this.running === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
-  private pump(): void {
+  /**
+   * Dispatches while a worker is free: a full batch at once; a partial one once its wait is over.
+   * `deadline` is true when called by the wait timer: the timer is the wait, so its batch goes
+   * even if the clock says a few microseconds are left (re-arming would spin the event loop).
+   */
+  private pump(deadline = false): void {
     while (this.depth > 0 && this.runner.idleCount > 0) {
-      // A full batch goes at once; a partial one waits (once) for companions up to maxWaitUs.
-      if (this.depth < this.options.maxBatchSize && !this.waitElapsed()) {
+      if (this.depth < this.options.maxBatchSize && !deadline && !this.waitElapsed()) {
         this.arm();
         return;
       }
@@ -145,12 +149,12 @@ export class Batcher {
     if (this.timer) return;
     const fire = () => {
       this.timer = undefined;
-      this.pump();
+      this.pump(true);
     };
     const oldest = this.queue[this.head]!;
     const leftUs = this.options.maxWaitUs - Number(process.hrtime.bigint() - oldest.enqueuedNs) / 1000;
-    // Timers have millisecond resolution: under 1 ms left, the next turn of the event loop is as good.
-    this.timer = leftUs < 1000 ? setImmediate(fire) : setTimeout(fire, Math.floor(leftUs / 1000));
+    // max_wait_us 0 means "what arrives in this turn of the event loop"; timers have 1 ms resolution.
+    this.timer = this.options.maxWaitUs === 0 ? setImmediate(fire) : setTimeout(fire, Math.max(1, Math.round(leftUs / 1000)));
   }
 
   private dispatch(): void {

@@ -52,7 +52,9 @@ export class ModerationService {
   /** Classifies texts; results are in input order. Rejects as a whole (queue full, model failure). */
   async classify(texts: readonly string[]): Promise<Classification[]> {
     const raw = this.cache ? await this.classifyCached(texts, this.cache) : await this.batcher.submit(texts);
-    return raw.map((r) => this.decide(r));
+    const results = raw.map((r) => this.decide(r));
+    this.metrics.texts(raw, results);
+    return results;
   }
 
   private async classifyCached(texts: readonly string[], cache: { store: ResultCache; featurizer: Featurizer }): Promise<TextScores[]> {
@@ -63,7 +65,6 @@ export class ModerationService {
     for (let i = 0; i < texts.length; i++) {
       const key = cache.store.key(cache.featurizer.normalize(texts[i]!));
       const hit = cache.store.get(key);
-      this.metrics.cacheLookup(hit !== undefined);
       if (hit) {
         out[i] = hit;
       } else {
@@ -72,6 +73,7 @@ export class ModerationService {
         missTexts.push(texts[i]!);
       }
     }
+    this.metrics.cacheLookups(texts.length - missTexts.length, missTexts.length);
     if (missTexts.length > 0) {
       const fresh = await this.batcher.submit(missTexts);
       for (let j = 0; j < fresh.length; j++) {
@@ -92,7 +94,6 @@ export class ModerationService {
       if (p >= this.thresholds.labels[j]!) over.push(name);
     }
     const flagged = overall >= this.thresholds.overall || over.length > 0;
-    this.metrics.text(overall, flagged, over);
     return { scores: named, overall: round(overall), flagged, labels: over };
   }
 }

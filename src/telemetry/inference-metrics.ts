@@ -97,16 +97,27 @@ export class InferenceMetrics {
     for (const wait of waitSeconds) this.queueWait.record(wait, this.model);
   }
 
-  /** One classified text: its overall score, whether it was flagged, and the labels over threshold. */
-  text(overall: number, flagged: boolean, labels: readonly string[]): void {
-    this.classified.add(1, this.model);
-    this.overall.record(overall, this.model);
-    if (flagged) this.flagged.add(1, this.model);
-    for (const label of labels) this.labelFlagged.add(1, this.labelAttributes(label));
+  /**
+   * A request's classified texts: the score histogram per text (unrounded), counters once per
+   * request and label (per-text adds cost measurable CPU on 64-text batches).
+   */
+  texts(raw: ReadonlyArray<{ overall: number }>, results: ReadonlyArray<{ flagged: boolean; labels: readonly string[] }>): void {
+    let flagged = 0;
+    let perLabel: Map<string, number> | undefined;
+    for (let i = 0; i < results.length; i++) {
+      this.overall.record(raw[i]!.overall, this.model);
+      const r = results[i]!;
+      if (r.flagged) flagged++;
+      for (const label of r.labels) (perLabel ??= new Map()).set(label, (perLabel.get(label) ?? 0) + 1);
+    }
+    this.classified.add(results.length, this.model);
+    if (flagged > 0) this.flagged.add(flagged, this.model);
+    if (perLabel) for (const [label, n] of perLabel) this.labelFlagged.add(n, this.labelAttributes(label));
   }
 
-  cacheLookup(hit: boolean): void {
-    this.cache.add(1, hit ? this.hitAttrs : this.missAttrs);
+  cacheLookups(hits: number, misses: number): void {
+    if (hits > 0) this.cache.add(hits, this.hitAttrs);
+    if (misses > 0) this.cache.add(misses, this.missAttrs);
   }
 
   rejected(reason: (typeof REJECTION_REASONS)[number], texts: number): void {

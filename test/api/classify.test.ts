@@ -113,3 +113,38 @@ describe('threshold overrides from app_conf.yml', () => {
     expect(res.body.results[0].scores).toEqual(lenient.body.results[0].scores);
   });
 });
+
+describe('result cache', () => {
+  let cached: Harness;
+  beforeAll(async () => {
+    cached = await startHarness({ classifier: { cache: { enabled: true, max_entries: 100 } } });
+  });
+  afterAll(() => cached.close());
+
+  async function hits(): Promise<number> {
+    const text = (await request(cached.app).get('/metrics').expect(200)).text;
+    return Number(/moderator_cache_lookups_total\{[^}]*result="hit"[^}]*\} (\d+)/.exec(text)![1]);
+  }
+
+  it('returns for a hit exactly what a miss returned, and what an uncached service returns', async () => {
+    const texts = [TOXIC, BENIGN];
+    const hits0 = await hits();
+    const miss = await request(cached.app).post('/classify').send({ texts }).expect(200);
+    expect(await hits()).toBe(hits0);
+    const hit = await request(cached.app).post('/classify').send({ texts }).expect(200);
+    expect(await hits()).toBe(hits0 + 2);
+    expect(hit.body).toEqual(miss.body);
+    const uncached = await request(h.app).post('/classify').send({ texts }).expect(200);
+    expect(hit.body.results).toEqual(uncached.body.results);
+  });
+
+  it('serves texts that normalise alike from one entry, with the scores the model gives either', async () => {
+    const hits0 = await hits();
+    const lower = await request(cached.app).post('/classify').send({ text: 'you absolute moron' }).expect(200);
+    const upper = await request(cached.app).post('/classify').send({ text: 'You  absolute   moron' }).expect(200);
+    expect(await hits()).toBe(hits0 + 1);
+    expect(upper.body).toEqual(lower.body);
+    const direct = await request(h.app).post('/classify').send({ text: 'You  absolute   moron' }).expect(200);
+    expect(direct.body.results).toEqual(upper.body.results);
+  });
+});
