@@ -1,0 +1,813 @@
+/**
+ * `npm run bench` — the side-by-side benchmark of issue #5, one command, one run:
+ *   hello-world express (HTTP ceiling) | /classify single text and batch of 64 at several concurrencies |
+ *   in-process model throughput (one thread, no HTTP) | telemetry on vs off | a result-cache-hit case |
+ *   p99 at half of the max throughput (open-loop paced, plus autocannon overallRate) | cold start | idle RSS |
+ *   a CPU profile of the server under load, summarised.
+ * Every configuration runs in every repetition, in a rotated order, and the report gives medians of the
+ * repetitions and ratios computed within each repetition, so machine noise hits all configurations alike.
+ *
+ *   npm run bench                      full run (~7 min), writes bench/RESULTS.md
+ *   npm run bench -- --smoke           every scenario ~1 s, 1 repetition, writes a temp file only (CI)
+ * Options: --reps N  --seconds S  --conns 1,16,64  --model DIR  --out FILE  --json FILE  --no-profile  --quiet
+ *
+ * Load comes from this process (autocannon + an open-loop generator); servers are child processes on 127.0.0.1.
+ */
+process.env.ORT_DISABLE_TELEMETRY = '1';
+process.env.SCARF_ANALYTICS = 'false';
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { closedLoop, paced, type LoadResult, type Target } from './load';
+import { loadProfile, profileMarkdown, summarizeProfile, type ProfileSummary } from './profile-summary';
+import { cpuTimes, ensureBuilt, httpPost, machineCpu, loggedStartupMs, memoryOf, metricValue, ROOT, startHello, startService, type Running } from './servers';
+import { stringify } from 'yaml';
+import { describeTexts, makeBodies, makeTexts } from './texts';
+import type { InProcessResult } from './inprocess';
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+interface Options {
+  smoke: boolean;
+  reps: number;
+  seconds: number;
+  warmupSeconds: number;
+  conns: number[];
+  batchSize: number;
+  modelDir: string;
+  out: string;
+  json?: string;
+  profile: boolean;
+  quiet: boolean;
+  /** Service entry to run instead of dist/src/server.js (a candidate build). */
+  entry?: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  const flag = (name: string) => argv.includes(`--${name}`);
+  const value = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const smoke = flag('smoke');
+  const modelDir = path.resolve(ROOT, value('model') ?? process.env.BENCH_MODEL ?? 'models/default');
+  return {
+    smoke,
+    reps: Number(value('reps') ?? (smoke ? 1 : 3)),
+    seconds: Number(value('seconds') ?? (smoke ? 1 : 4)),
+    warmupSeconds: smoke ? 0.3 : 1.5,
+    conns: (value('conns') ?? '1,16,64').split(',').map(Number),
+    batchSize: 64,
+    modelDir,
+    out: path.resolve(value('out') ?? (smoke ? path.join(os.tmpdir(), `bench-smoke-${process.pid}.md`) : path.join(ROOT, 'bench/RESULTS.md'))),
+    json: value('json') ? path.resolve(value('json')!) : undefined,
+    profile: !flag('no-profile'),
+    quiet: flag('quiet'),
+    entry: value('entry') ? path.resolve(value('entry')!) : undefined,
+  };
+}
+
+const opts = parseArgs(process.argv.slice(2));
+const say = (s: string) => {
+  if (!opts.quiet) process.stdout.write(`${s}\n`);
+};
+
+// ---------------------------------------------------------------------------------------------
+// Server configurations
+
+type ServerKey = 'hello' | 'off' | 'on' | 'cache';
+
+const SERVER_LABEL: Record<ServerKey, string> = {
+  hello: 'express hello-world',
+  off: 'service, telemetry off',
+  on: 'service, telemetry on',
+  cache: 'service, telemetry off, cache on',
+};
+
+function serviceConfig(key: Exclude<ServerKey, 'hello'>): Record<string, unknown> {
+  return {
+    server: { host: '127.0.0.1' },
+    classifier: { model_path: opts.modelDir, cache: { enabled: key === 'cache' } },
+    metrics: key === 'on' ? { reporters: ['prometheus'], runtime: true } : { reporters: [], runtime: false },
+    logging: { level: 'info' },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios
+
+type Body = 'hello' | 'echo' | 'single' | 'batch' | 'cached';
+type Kind = 'closed' | 'paced' | 'rate';
+
+interface Scenario {
+  id: string;
+  server: ServerKey;
+  body: Body;
+  kind: Kind;
+  connections: number;
+}
+
+const BODY_LABEL: Record<Body, string> = {
+  hello: 'GET /hello',
+  echo: 'POST /echo (express.json, 1 text)',
+  single: 'POST /classify, 1 text',
+  batch: 'POST /classify, 64 texts',
+  cached: 'POST /classify, 1 text, cache hit',
+};
+
+function scenariosFor(server: ServerKey): Scenario[] {
+  const top = Math.max(...opts.conns);
+  const closed = (body: Body, c: number): Scenario => ({ id: `${server}/${body}/c${c}`, server, body, kind: 'closed', connections: c });
+  switch (server) {
+    case 'hello':
+      return [...opts.conns.map((c) => closed('hello', c)), closed('echo', top)];
+    case 'cache':
+      return [closed('cached', top)];
+    default:
+      return [
+        ...opts.conns.map((c) => closed('single', c)),
+        ...opts.conns.map((c) => closed('batch', c)),
+        { id: `${server}/single/paced`, server, body: 'single', kind: 'paced', connections: top },
+        { id: `${server}/batch/paced`, server, body: 'batch', kind: 'paced', connections: top },
+        { id: `${server}/single/rate`, server, body: 'single', kind: 'rate', connections: top },
+      ];
+  }
+}
+
+// Request bodies: pre-serialised, varied, deterministic. Cache-miss runs cycle through enough
+// distinct texts that with the cache on almost nothing would repeat within a run; the cache-hit
+// run cycles through 500 texts that its warm-up has already classified.
+const SINGLE = makeBodies(20_000, 1, 1);
+const BATCH = makeBodies(400, opts.batchSize, 2);
+const CACHED = makeBodies(500, 1, 3);
+const ECHO = SINGLE;
+
+function target(url: string, body: Body): Target {
+  switch (body) {
+    case 'hello':
+      return { url, method: 'GET', path: '/hello', textsPerRequest: 1 };
+    case 'echo':
+      return { url, method: 'POST', path: '/echo', bodies: ECHO, textsPerRequest: 1 };
+    case 'single':
+      return { url, method: 'POST', path: '/classify', bodies: SINGLE, textsPerRequest: 1 };
+    case 'batch':
+      return { url, method: 'POST', path: '/classify', bodies: BATCH, textsPerRequest: opts.batchSize };
+    case 'cached':
+      return { url, method: 'POST', path: '/classify', bodies: CACHED, textsPerRequest: 1 };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results
+
+interface Session {
+  rep: number;
+  server: ServerKey;
+  coldStartMs: number;
+  loggedStartupMs?: number;
+  idleRssMb: number;
+  /** process_resident_memory_bytes from /metrics (telemetry on only), MB. */
+  idleRssMetricMb?: number;
+  peakRssMb: number;
+}
+
+interface Run {
+  rep: number;
+  scenario: Scenario;
+  result: LoadResult;
+}
+
+const runs: Run[] = [];
+const sessions: Session[] = [];
+const inproc: Array<{ rep: number; results: InProcessResult[] }> = [];
+const problems: string[] = [];
+
+function median(xs: number[]): number {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function record(rep: number, scenario: Scenario, result: LoadResult): void {
+  runs.push({ rep, scenario, result });
+  if (result.ok === 0) problems.push(`${scenario.id} (rep ${rep + 1}): no successful answer`);
+  if (result.failed > 0) problems.push(`${scenario.id} (rep ${rep + 1}): ${result.failed} failed requests ${JSON.stringify(result.failures)}`);
+  const f = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '-');
+  say(
+    `  ${scenario.id.padEnd(22)} ${result.rps.toFixed(0).padStart(7)} req/s ${result.tps.toFixed(0).padStart(8)} texts/s  p50 ${f(result.p50)} ms  p99 ${f(result.p99)} ms` +
+      (result.offeredRps ? `  (offered ${result.offeredRps.toFixed(0)} req/s)` : '') +
+      (result.cpuUsPerReq !== undefined ? `  cpu ${result.cpuUsPerReq.toFixed(0)} µs/req (main ${result.mainUsPerReq!.toFixed(0)}); cores: server ${result.cpuCores!.toFixed(2)}, client ${result.clientCores!.toFixed(2)}, other ${result.otherCores!.toFixed(2)}` : '') +
+      (result.failed ? `  FAILED ${result.failed} ${JSON.stringify(result.failures)}` : ''),
+  );
+}
+
+/** This session's best closed-loop req/s for a body (the "max throughput" the half-load runs use). */
+function sessionMax(rep: number, server: ServerKey, body: Body): number {
+  return Math.max(0, ...runs.filter((r) => r.rep === rep && r.scenario.server === server && r.scenario.body === body && r.scenario.kind === 'closed').map((r) => r.result.rps));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running one server session
+
+const workDir = mkdtempSync(path.join(os.tmpdir(), 'moderator-bench-'));
+
+/** Servers alive right now: stopped with the bench if it is interrupted (no orphans on 127.0.0.1). */
+const alive = new Set<Running>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const s of alive) s.child.kill('SIGKILL');
+    rmSync(workDir, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
+
+async function startServer(server: ServerKey, nodeArgs: string[] = []): Promise<Running> {
+  const s = server === 'hello' ? await startHello(workDir) : await startService({ name: server, config: serviceConfig(server), workDir, nodeArgs, entry: opts.entry });
+  alive.add(s);
+  const stop = s.stop;
+  s.stop = async () => {
+    await stop();
+    alive.delete(s);
+  };
+  return s;
+}
+
+async function warmUp(s: Running, server: ServerKey): Promise<void> {
+  const w = opts.warmupSeconds;
+  if (server === 'hello') {
+    await closedLoop(target(s.url, 'hello'), { connections: 16, seconds: w });
+  } else if (server === 'cache') {
+    // Classify every cached body once, then warm the hit path.
+    await paced(target(s.url, 'cached'), { rate: 2000, seconds: CACHED.length / 2000, maxSockets: 16 });
+    await closedLoop(target(s.url, 'cached'), { connections: 16, seconds: w });
+  } else {
+    await closedLoop(target(s.url, 'single'), { connections: 16, seconds: w });
+    await closedLoop(target(s.url, 'batch'), { connections: 4, seconds: w });
+  }
+}
+
+/** Runs a scenario and adds the server's CPU time per answer (robust to a busy machine, unlike req/s). */
+async function runScenario(rep: number, s: Running, sc: Scenario, seconds: number): Promise<LoadResult> {
+  const before = cpuTimes(s.pid);
+  const machine0 = machineCpu();
+  const client0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const r = await generate(rep, s, sc, seconds);
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const after = cpuTimes(s.pid);
+  const machine1 = machineCpu();
+  const client = process.cpuUsage(client0);
+  if (r.ok > 0) {
+    r.cpuUsPerReq = ((after.processMs - before.processMs) * 1000) / r.ok;
+    r.mainUsPerReq = ((after.mainMs - before.mainMs) * 1000) / r.ok;
+  }
+  r.cpuCores = (after.processMs - before.processMs) / wallMs;
+  r.clientCores = (client.user + client.system) / 1000 / wallMs;
+  r.otherCores = Math.max(0, (machine1.busyMs - machine0.busyMs) / wallMs - r.cpuCores - r.clientCores);
+  if (s.name !== 'hello') await drain(s);
+  return r;
+}
+
+/**
+ * Waits until the service has finished the work a run left behind: a load generator that stops
+ * abandons its in-flight requests, but their texts stay queued (the service does not cancel them),
+ * and the next run would start behind them (or get 503 queue_full). One request queued behind
+ * them returns when they are done.
+ */
+async function drain(s: Running): Promise<void> {
+  const r = await httpPost(`${s.url}/classify`, SINGLE[0]!, 60_000);
+  if (r.status !== 200) problems.push(`${s.name}: drain request answered ${r.status}`);
+}
+
+async function generate(rep: number, s: Running, sc: Scenario, seconds: number): Promise<LoadResult> {
+  const t = target(s.url, sc.body);
+  if (sc.kind === 'closed') return closedLoop(t, { connections: sc.connections, seconds });
+  const half = Math.max(1, Math.round(sessionMax(rep, sc.server, sc.body) / 2));
+  if (sc.kind === 'paced') return paced(t, { rate: half, seconds, maxSockets: sc.connections, warmupSeconds: Math.min(1, seconds / 4) });
+  return closedLoop(t, { connections: Math.min(sc.connections, half), seconds, overallRate: half });
+}
+
+async function session(rep: number, server: ServerKey): Promise<void> {
+  say(`- ${SERVER_LABEL[server]}`);
+  const s = await startServer(server);
+  try {
+    await new Promise((r) => setTimeout(r, opts.smoke ? 200 : 1000)); // settle before the idle reading
+    const idle = memoryOf(s.pid);
+    let metricMb: number | undefined;
+    if (server === 'on') {
+      const bytes = await metricValue(`${s.url}/metrics`, 'process_resident_memory_bytes');
+      metricMb = bytes === undefined ? undefined : bytes / 2 ** 20;
+    }
+    await warmUp(s, server);
+    for (const sc of scenariosFor(server)) record(rep, sc, await runScenario(rep, s, sc, opts.seconds));
+    sessions.push({
+      rep,
+      server,
+      coldStartMs: s.coldStartMs,
+      loggedStartupMs: server === 'hello' ? undefined : loggedStartupMs(s.logFile),
+      idleRssMb: idle.rssMb,
+      idleRssMetricMb: metricMb,
+      peakRssMb: memoryOf(s.pid).hwmMb,
+    });
+    say(`  cold start ${s.coldStartMs.toFixed(0)} ms, idle RSS ${idle.rssMb.toFixed(1)} MB`);
+  } finally {
+    await s.stop();
+    rmSync(s.logFile, { force: true });
+  }
+}
+
+function inProcess(rep: number): void {
+  say('- in-process model (one thread, no HTTP)');
+  const seconds = opts.smoke ? 0.5 : 3;
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'bench/inprocess.ts'), '--model', opts.modelDir, '--seconds', String(seconds), '--batches', `${opts.batchSize},1`],
+    { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' }, timeout: 120_000 },
+  );
+  if (r.status !== 0) throw new Error(`in-process benchmark failed: ${r.stderr || r.error?.message}`);
+  const parsed = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { results: InProcessResult[] };
+  inproc.push({ rep, results: parsed.results });
+  for (const x of parsed.results) {
+    if (!(x.textsPerSec > 0)) problems.push(`in-process batch ${x.batch}: no throughput`);
+    say(
+      `  batch ${String(x.batch).padStart(3)}: ${x.textsPerSec.toFixed(0).padStart(8)} texts/s  (featurize ${x.featurizeUs.toFixed(0)} µs + run ${x.inferUs.toFixed(0)} µs per batch); cores: self ${x.cores.toFixed(2)}, other ${x.otherCores.toFixed(2)}`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Profiles
+
+interface ProfileRun {
+  title: string;
+  scenario: Scenario;
+  result: LoadResult;
+  summary: ProfileSummary;
+  /** CPU time the main thread really got during the window (from /proc), ms. */
+  mainCpuMs: number;
+  windowMs: number;
+}
+const profiles: ProfileRun[] = [];
+
+async function profileRun(title: string, sc: Scenario, seconds: number): Promise<void> {
+  const dir = mkdtempSync(path.join(workDir, 'prof-'));
+  say(`- profiling ${sc.id} (node --cpu-prof)`);
+  const s = await startServer(sc.server, ['--cpu-prof', '--cpu-prof-dir', dir]);
+  let result: LoadResult;
+  let fromUs = 0;
+  let toUs = 0;
+  let mainCpuMs = 0;
+  try {
+    await warmUp(s, sc.server);
+    const cpu0 = cpuTimes(s.pid);
+    fromUs = Number(process.hrtime.bigint() / 1000n);
+    result = await closedLoop(target(s.url, sc.body), { connections: sc.connections, seconds });
+    toUs = Number(process.hrtime.bigint() / 1000n);
+    mainCpuMs = cpuTimes(s.pid).mainMs - cpu0.mainMs;
+  } finally {
+    await s.stop();
+  }
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  if (files.length === 0) throw new Error(`no .cpuprofile written for ${sc.id}`);
+  // The main thread's profile is the biggest (inference workers run without --cpu-prof).
+  const biggest = files.map((f) => path.join(dir, f)).sort((a, b) => readFileSync(b).length - readFileSync(a).length)[0]!;
+  // Only the measured load (the profile clock is CLOCK_MONOTONIC, as process.hrtime): no start-up, no warm-up.
+  const summary = summarizeProfile(loadProfile(biggest), 15, { fromUs, toUs });
+  profiles.push({ title, scenario: sc, result: result!, summary, mainCpuMs, windowMs: (toUs - fromUs) / 1000 });
+  say(`  ${result!.rps.toFixed(0)} req/s under the profiler; top: ${summary.categories.slice(0, 4).map((c) => `${c.category} ${(c.share * 100).toFixed(0)}%`).join(', ')}`);
+  rmSync(dir, { recursive: true, force: true }); // never keep .cpuprofile files
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+const fmt = (x: number | undefined, digits = 0) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
+const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '–');
+
+interface Agg {
+  rps: number;
+  tps: number;
+  p50: number;
+  p99: number;
+  failed: number;
+  min: number;
+  max: number;
+  offered?: number;
+  cpuUs: number;
+  mainUs: number;
+  cores: number;
+  clientCores: number;
+  otherCores: number;
+  n: number;
+}
+
+function agg(id: string): Agg | undefined {
+  const rs = runs.filter((r) => r.scenario.id === id).map((r) => r.result);
+  if (rs.length === 0) return undefined;
+  const offered = rs.map((r) => r.offeredRps).filter((x): x is number => x !== undefined);
+  return {
+    rps: median(rs.map((r) => r.rps)),
+    tps: median(rs.map((r) => r.tps)),
+    p50: median(rs.map((r) => r.p50)),
+    p99: median(rs.map((r) => r.p99)),
+    failed: rs.reduce((a, r) => a + r.failed, 0),
+    min: Math.min(...rs.map((r) => r.rps)),
+    max: Math.max(...rs.map((r) => r.rps)),
+    offered: offered.length ? median(offered) : undefined,
+    cpuUs: median(rs.map((r) => r.cpuUsPerReq ?? NaN)),
+    mainUs: median(rs.map((r) => r.mainUsPerReq ?? NaN)),
+    cores: median(rs.map((r) => r.cpuCores ?? NaN)),
+    clientCores: median(rs.map((r) => r.clientCores ?? NaN)),
+    otherCores: median(rs.map((r) => r.otherCores ?? NaN)),
+    n: rs.length,
+  };
+}
+
+function perRep(id: string, rep: number): LoadResult | undefined {
+  return runs.find((r) => r.scenario.id === id && r.rep === rep)?.result;
+}
+
+/** A ratio computed inside each repetition, then the median (and range) over repetitions. */
+function repRatio(f: (rep: number) => number | undefined): { median: number; min: number; max: number } {
+  const xs: number[] = [];
+  for (let rep = 0; rep < opts.reps; rep++) {
+    const x = f(rep);
+    if (x !== undefined && Number.isFinite(x)) xs.push(x);
+  }
+  return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) };
+}
+
+const top = () => Math.max(...opts.conns);
+const bestBatch = (server: ServerKey, rep: number) => Math.max(0, ...opts.conns.map((c) => perRep(`${server}/batch/c${c}`, rep)?.tps ?? 0));
+const inprocTps = (rep: number, batch: number) => inproc.find((x) => x.rep === rep)?.results.find((r) => r.batch === batch)?.textsPerSec;
+
+interface TargetRow {
+  name: string;
+  goal: string;
+  value: string;
+  met: boolean;
+  margin: string;
+}
+
+function targets(): TargetRow[] {
+  const rows: TargetRow[] = [];
+  const c = top();
+  const ratioRow = (name: string, r: { median: number; min: number; max: number }, goal: number) =>
+    rows.push({
+      name,
+      goal: `≥ ${goal}`,
+      value: `${r.median.toFixed(2)} (reps ${r.min.toFixed(2)}–${r.max.toFixed(2)})`,
+      met: r.median >= goal,
+      margin: r.median >= goal ? `+${((r.median / goal - 1) * 100).toFixed(0)}% above` : `${((1 - r.median / goal) * 100).toFixed(0)}% short (needs ×${(goal / r.median).toFixed(2)})`,
+    });
+  for (const server of ['off', 'on'] as const) {
+    ratioRow(
+      `single-text req/s ÷ hello-world req/s at ${c} conns (telemetry ${server})`,
+      repRatio((rep) => (perRep(`${server}/single/c${c}`, rep)?.rps ?? NaN) / (perRep(`hello/hello/c${c}`, rep)?.rps ?? NaN)),
+      0.6,
+    );
+  }
+  for (const server of ['off', 'on'] as const) {
+    ratioRow(
+      `batched HTTP texts/s (best concurrency) ÷ in-process texts/s, batch ${opts.batchSize} (telemetry ${server})`,
+      repRatio((rep) => bestBatch(server, rep) / (inprocTps(rep, opts.batchSize) ?? NaN)),
+      0.8,
+    );
+  }
+  for (const server of ['off', 'on'] as const) {
+    for (const body of ['single', 'batch'] as const) {
+      const a = agg(`${server}/${body}/paced`);
+      if (!a) continue;
+      rows.push({
+        name: `p99 at half of max throughput, ${body === 'single' ? '1 text' : `${opts.batchSize} texts`}/request, paced open loop (telemetry ${server})`,
+        goal: '≤ 10 ms',
+        value: `${fmt(a.p99, 2)} ms at ${fmt(a.offered)} req/s`,
+        met: a.p99 <= 10,
+        margin: a.p99 <= 10 ? `${fmt(10 - a.p99, 1)} ms to spare` : `${fmt(a.p99 - 10, 1)} ms over (×${(a.p99 / 10).toFixed(2)})`,
+      });
+    }
+  }
+  const cost = (name: string, f: (rep: number) => number) => {
+    const r = repRatio(f);
+    rows.push({
+      name,
+      goal: '≤ 10%',
+      value: `${pct(r.median)} (reps ${pct(r.min)}–${pct(r.max)})`,
+      met: r.median <= 0.1,
+      margin: r.median <= 0.1 ? `${((0.1 - r.median) * 100).toFixed(1)} points to spare` : `${((r.median - 0.1) * 100).toFixed(1)} points over`,
+    });
+  };
+  cost(`telemetry cost, single text at ${c} conns (1 − on/off req/s)`, (rep) => 1 - (perRep(`on/single/c${c}`, rep)?.rps ?? NaN) / (perRep(`off/single/c${c}`, rep)?.rps ?? NaN));
+  cost(`telemetry cost, batch of ${opts.batchSize}, best concurrency (1 − on/off texts/s)`, (rep) => 1 - bestBatch('on', rep) / bestBatch('off', rep));
+  const starts = sessions.filter((s) => s.server !== 'hello');
+  const maxStart = Math.max(...starts.map((s) => s.coldStartMs));
+  rows.push({
+    name: 'cold start, spawn → /readyz 200 (worst of all service starts)',
+    goal: '≤ 2000 ms',
+    value: `${fmt(maxStart)} ms (median ${fmt(median(starts.map((s) => s.coldStartMs)))} ms, ${starts.length} starts)`,
+    met: maxStart <= 2000,
+    margin: maxStart <= 2000 ? `${fmt(2000 - maxStart)} ms to spare` : `${fmt(maxStart - 2000)} ms over`,
+  });
+  const maxRss = Math.max(...starts.map((s) => s.idleRssMb), ...starts.map((s) => s.idleRssMetricMb ?? 0));
+  rows.push({
+    name: 'idle RSS after start (worst of VmRSS and process_resident_memory_bytes)',
+    goal: '≤ 200 MB',
+    value: `${fmt(maxRss, 1)} MB`,
+    met: maxRss <= 200,
+    margin: maxRss <= 200 ? `${fmt(200 - maxRss)} MB to spare` : `${fmt(maxRss - 200)} MB over`,
+  });
+  return rows;
+}
+
+function cpuModel(): string {
+  try {
+    return /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
+  } catch {
+    return os.cpus()[0]?.model ?? 'unknown';
+  }
+}
+
+function modelInfo(): string {
+  try {
+    const m = JSON.parse(readFileSync(path.join(opts.modelDir, 'model.json'), 'utf8')) as { name?: string; version?: string; labels?: unknown[] };
+    return `${m.name ?? '?'} ${m.version ?? '?'} (${m.labels?.length ?? '?'} labels) from ${path.relative(ROOT, opts.modelDir) || opts.modelDir}`;
+  } catch {
+    return opts.modelDir;
+  }
+}
+
+function report(startedAt: Date, elapsedS: number): { markdown: string; console: string; rows: TargetRow[] } {
+  const rows = targets();
+  const c = top();
+  const single = describeTexts(makeTexts(2000, 1));
+  const L: string[] = [];
+  L.push(`# Benchmark results${opts.smoke ? ' (SMOKE RUN — timings meaningless)' : ''}`);
+  L.push('');
+  L.push(`Generated by \`npm run bench${opts.smoke ? ' -- --smoke' : ''}\` on ${startedAt.toISOString()} in ${elapsedS.toFixed(0)} s. Method and caveats: [bench/README.md](README.md).`);
+  L.push('');
+  L.push('## Machine and setup');
+  L.push('');
+  L.push(`- CPU: ${cpuModel()}, ${os.availableParallelism()} cores available (${os.cpus().length} online); memory ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; ${os.type()} ${os.release()}`);
+  L.push(`- Node ${process.version}; load generator autocannon 9 (closed loop) and an open-loop paced generator, both in the bench process; servers are child processes on 127.0.0.1.`);
+  L.push(`- Model: ${modelInfo()}. Service run as \`node ${opts.entry ? `${opts.entry}\` (a candidate build, not this checkout)` : 'dist/src/server.js`'}, \`classifier.workers: 0\` (auto = ${Math.max(1, Math.min(4, os.availableParallelism() - 1))} inference worker on this machine), batching defaults (max_batch_size 64, max_wait_us 1000), \`logging.level: info\` (one log line per request, to a file).`);
+  L.push('- Telemetry off = `metrics.reporters: []` (no SDK, no instrumentation); on = `reporters: [prometheus]`, `runtime: true` (http + express + runtime-node instrumentation). Result cache off (`classifier.cache.enabled: false`) except in the cache-hit row.');
+  L.push(`- ${opts.reps} repetition(s) of ${opts.seconds} s per scenario, configurations in a rotated order each repetition; tables show the median over repetitions (req/s range in brackets); target ratios are computed within each repetition, then the median.`);
+  const la = (x?: number[]) => (x ? x.map((v) => v.toFixed(2)).join(' / ') : '?');
+  L.push(`- Machine load average (1 / 5 / 15 min) at start ${la(loadAvg.start)}, at end ${la(loadAvg.end)}: other work on the machine shares the ${os.availableParallelism()} cores with the servers and the load generator.`);
+  L.push(`- Texts: synthetic tweet-like posts from a fixed word list and seed (mean ${single.meanChars} chars, median ${single.p50Chars}, max ${single.maxChars}); cache-miss runs cycle through ${SINGLE.length} single-text bodies / ${BATCH.length} batches.`);
+  L.push('');
+  L.push('## Targets');
+  L.push('');
+  L.push('| target | goal | measured | verdict |');
+  L.push('|---|---|---|---|');
+  for (const r of rows) L.push(`| ${r.name} | ${r.goal} | ${r.value} | ${r.met ? '**met**' : '**MISSED**'}: ${r.margin} |`);
+  L.push('');
+  L.push('CPU-based companions (medians; what the ratios would be if every configuration got the same CPU, i.e. without the noise of other processes and of the load generator sharing the cores):');
+  L.push('');
+  L.push('| companion of | measure | value |');
+  L.push('|---|---|---:|');
+  const aHello = agg(`hello/hello/c${c}`);
+  const aEcho = agg(`hello/echo/c${c}`);
+  for (const server of ['off', 'on'] as const) {
+    const a = agg(`${server}/single/c${c}`);
+    if (a && aHello) L.push(`| single-text ÷ hello-world (telemetry ${server}) | hello-world server CPU per request ÷ /classify server CPU per request, ${c} conns | ${(aHello.cpuUs / a.cpuUs).toFixed(2)} |`);
+    if (a && aEcho) L.push(`| single-text ÷ hello-world (telemetry ${server}) | req/s ÷ express.json echo req/s (a POST JSON ceiling), ${c} conns | ${(a.rps / aEcho.rps).toFixed(2)} |`);
+  }
+  const inUs = median(inproc.map((x) => x.results.find((r) => r.batch === opts.batchSize)).filter((x): x is InProcessResult => !!x).map((x) => (x.featurizeUs + x.inferUs) / opts.batchSize));
+  for (const server of ['off', 'on'] as const) {
+    const ids = opts.conns.map((k) => `${server}/batch/c${k}`);
+    const a = ids.map((id) => agg(id)).filter((x): x is Agg => !!x).sort((x, y) => y.tps - x.tps)[0];
+    if (a) {
+      L.push(`| batched ÷ in-process (telemetry ${server}) | in-process µs per text ÷ server CPU µs per text (all threads) | ${(inUs / (a.cpuUs / opts.batchSize)).toFixed(2)} |`);
+      L.push(`| batched ÷ in-process (telemetry ${server}) | in-process µs per text ÷ server CPU µs per text outside the main thread (the worker) | ${(inUs / ((a.cpuUs - a.mainUs) / opts.batchSize)).toFixed(2)} |`);
+    }
+  }
+  const off1 = agg(`off/single/c${c}`);
+  const on1 = agg(`on/single/c${c}`);
+  if (off1 && on1) L.push(`| telemetry cost, single text | server CPU per request, on ÷ off − 1 | ${pct(on1.cpuUs / off1.cpuUs - 1)} |`);
+  const offB = opts.conns.map((k) => agg(`off/batch/c${k}`)).filter((x): x is Agg => !!x).sort((x, y) => y.tps - x.tps)[0];
+  const onB = opts.conns.map((k) => agg(`on/batch/c${k}`)).filter((x): x is Agg => !!x).sort((x, y) => y.tps - x.tps)[0];
+  if (offB && onB) L.push(`| telemetry cost, batch of ${opts.batchSize} | server CPU per request, on ÷ off − 1 | ${pct(onB.cpuUs / offB.cpuUs - 1)} |`);
+  L.push('');
+  L.push('## Throughput and latency, closed loop (autocannon)');
+  L.push('');
+  L.push('Server CPU = user + system time of the server process (all threads) and of its main (HTTP) thread, from /proc, per successful request, over the run. On a shared machine these are steadier than req/s. "cores server / client / other" = CPU time ÷ wall time of the server, of the bench process (the load generator) and of everything else on the machine (from /proc/stat) during the run: with 2 cores, what the others take is what the server and the client did not get.');
+  L.push('');
+  L.push('| server | request | conns | req/s | texts/s | p50 ms | p99 ms | server CPU µs/req | main thread µs/req | cores server / client / other | failed |');
+  L.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|');
+  const order: ServerKey[] = ['hello', 'off', 'on', 'cache'];
+  for (const server of order) {
+    for (const sc of scenariosFor(server).filter((x) => x.kind === 'closed')) {
+      const a = agg(sc.id);
+      if (!a) continue;
+      const range = a.n > 1 ? ` (${fmt(a.min)}–${fmt(a.max)})` : '';
+      L.push(
+        `| ${SERVER_LABEL[server]} | ${BODY_LABEL[sc.body]} | ${sc.connections} | ${fmt(a.rps)}${range} | ${fmt(a.tps)} | ${fmt(a.p50, 2)} | ${fmt(a.p99, 2)} | ${fmt(a.cpuUs)} | ${fmt(a.mainUs)} | ${fmt(a.cores, 2)} / ${fmt(a.clientCores, 2)} / ${fmt(a.otherCores, 2)} | ${a.failed} |`,
+      );
+    }
+  }
+  L.push('');
+  L.push('## Latency at half of the maximum throughput');
+  L.push('');
+  L.push(`Rate = half of the same session's best closed-loop req/s for that request type. "paced" = open loop, evenly spaced requests, latency counted from when each request was due, up to ${c} connections. "autocannon overallRate" = what autocannon's rate option does: a per-connection quota reset every second, i.e. a burst at full concurrency at the start of each second (mcollina/autocannon#174), shown for comparison only.`);
+  L.push('');
+  L.push('| server | request | generator | offered req/s | texts/s | p50 ms | p90 ms | p99 ms | server CPU µs/req | main thread µs/req | cores server / client / other | failed |');
+  L.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|');
+  for (const server of ['off', 'on'] as const) {
+    for (const sc of scenariosFor(server).filter((x) => x.kind !== 'closed')) {
+      const rs = runs.filter((r) => r.scenario.id === sc.id).map((r) => r.result);
+      if (!rs.length) continue;
+      const a = agg(sc.id)!;
+      L.push(
+        `| ${SERVER_LABEL[server]} | ${BODY_LABEL[sc.body]} | ${sc.kind === 'paced' ? 'paced (open loop)' : 'autocannon overallRate'} | ${fmt(a.offered)} | ${fmt(a.tps)} | ${fmt(a.p50, 2)} | ${fmt(median(rs.map((r) => r.p90)), 2)} | ${fmt(a.p99, 2)} | ${fmt(a.cpuUs)} | ${fmt(a.mainUs)} | ${fmt(a.cores, 2)} / ${fmt(a.clientCores, 2)} / ${fmt(a.otherCores, 2)} | ${a.failed} |`,
+      );
+    }
+  }
+  L.push('');
+  L.push('## In-process model throughput (featurize + onnxruntime, one thread, no HTTP)');
+  L.push('');
+  L.push('| batch | texts/s | featurize µs/batch | session.run µs/batch | featurize share | cores self / other |');
+  L.push('|---:|---:|---:|---:|---:|---|');
+  for (const batch of [opts.batchSize, 1]) {
+    const xs = inproc.map((x) => x.results.find((r) => r.batch === batch)).filter((x): x is InProcessResult => !!x);
+    if (!xs.length) continue;
+    const f = median(xs.map((x) => x.featurizeUs));
+    const i = median(xs.map((x) => x.inferUs));
+    L.push(
+      `| ${batch} | ${fmt(median(xs.map((x) => x.textsPerSec)))} | ${fmt(f)} | ${fmt(i)} | ${pct(f / (f + i))} | ${fmt(median(xs.map((x) => x.cores)), 2)} / ${fmt(median(xs.map((x) => x.otherCores)), 2)} |`,
+    );
+  }
+  L.push('');
+  L.push('## Cold start and memory');
+  L.push('');
+  L.push('| server | starts | spawn → ready ms (median, max) | logged startup_ms (median) | idle VmRSS MB (max) | idle process_resident_memory_bytes MB (max) | peak VmHWM MB (max, after load) |');
+  L.push('|---|---:|---:|---:|---:|---:|---:|');
+  for (const server of order) {
+    const ss = sessions.filter((s) => s.server === server);
+    if (!ss.length) continue;
+    const metric = ss.map((s) => s.idleRssMetricMb).filter((x): x is number => x !== undefined);
+    L.push(
+      `| ${SERVER_LABEL[server]} | ${ss.length} | ${fmt(median(ss.map((s) => s.coldStartMs)))}, ${fmt(Math.max(...ss.map((s) => s.coldStartMs)))} | ${fmt(median(ss.map((s) => s.loggedStartupMs ?? NaN)))} | ${fmt(Math.max(...ss.map((s) => s.idleRssMb)), 1)} | ${metric.length ? fmt(Math.max(...metric), 1) : '–'} | ${fmt(Math.max(...ss.map((s) => s.peakRssMb)), 1)} |`,
+    );
+  }
+  L.push('');
+  L.push('## CPU accounting at the highest concurrency');
+  L.push('');
+  L.push('Server CPU per request (medians), split into the main thread (HTTP, JSON, validation, batching, logging, telemetry) and the other threads (inference worker, GC helpers). Throughput on this machine is roughly (cores the server gets) ÷ (CPU per request), and the load generator runs on the same cores.');
+  L.push('');
+  L.push('| case | req/s | texts/s | server CPU µs/req | main thread µs/req | other threads µs/req | main-thread µs/req vs hello-world | cores server / client / other |');
+  L.push('|---|---:|---:|---:|---:|---:|---:|---|');
+  const hello = agg(`hello/hello/c${c}`);
+  const bestBatchId = (server: ServerKey) => opts.conns.map((k) => `${server}/batch/c${k}`).sort((x, y) => (agg(y)?.tps ?? 0) - (agg(x)?.tps ?? 0))[0]!;
+  const cases: Array<[string, string]> = [
+    [`hello-world GET, ${c} conns`, `hello/hello/c${c}`],
+    [`express.json echo, ${c} conns`, `hello/echo/c${c}`],
+    [`/classify 1 text, telemetry off, ${c} conns`, `off/single/c${c}`],
+    [`/classify 1 text, telemetry on, ${c} conns`, `on/single/c${c}`],
+    [`/classify 1 text, cache hit, telemetry off, ${c} conns`, `cache/cached/c${c}`],
+    [`/classify 1 text, telemetry off, 1 conn`, `off/single/c${Math.min(...opts.conns)}`],
+    [`/classify 64 texts, telemetry off, best (${bestBatchId('off').split('/')[2]})`, bestBatchId('off')],
+    [`/classify 64 texts, telemetry on, best (${bestBatchId('on').split('/')[2]})`, bestBatchId('on')],
+  ];
+  for (const [label, id] of cases) {
+    const a = agg(id);
+    if (!a) continue;
+    L.push(
+      `| ${label} | ${fmt(a.rps)} | ${fmt(a.tps)} | ${fmt(a.cpuUs)} | ${fmt(a.mainUs)} | ${fmt(a.cpuUs - a.mainUs)} | ${hello ? `×${(a.mainUs / hello.mainUs).toFixed(1)}` : '–'} | ${fmt(a.cores, 2)} / ${fmt(a.clientCores, 2)} / ${fmt(a.otherCores, 2)} |`,
+    );
+  }
+  const offS = agg(`off/single/c${c}`);
+  const onS = agg(`on/single/c${c}`);
+  if (offS && onS) {
+    L.push('');
+    L.push(
+      `Telemetry on adds ${fmt(onS.mainUs - offS.mainUs)} µs of main-thread CPU per single-text request (${pct(onS.mainUs / offS.mainUs - 1)}) and ${fmt(onS.cpuUs - offS.cpuUs)} µs in total (${pct(onS.cpuUs / offS.cpuUs - 1)}).`,
+    );
+  }
+  L.push('');
+  L.push('<details><summary>Service configurations (app_conf.yml as written by the bench)</summary>');
+  L.push('');
+  for (const key of ['off', 'on', 'cache'] as const) {
+    L.push(`\`${key}\`:`);
+    L.push('');
+    L.push('```yaml');
+    L.push(stringify({ ...serviceConfig(key), server: { host: '127.0.0.1', port: '(free port, via PORT)' } }).trim());
+    L.push('```');
+    L.push('');
+  }
+  L.push('</details>');
+  L.push('');
+  if (profiles.length) {
+    L.push('## CPU profiles of the server main thread');
+    L.push('');
+    L.push(
+      '`node --cpu-prof` on the service (main thread; the inference worker runs without the profiler), summarised by bench/profile-summary.ts over the measured load only. Self time; percentages are of busy (non-idle) main-thread time. V8 samples by wall clock: when the main thread is runnable but has no core (2 cores, 3+ busy threads), that wait is charged to the function it was in, typically a system call that has just woken another thread (`postMessage` wakes the inference worker, `writev` the load generator, `writeString` is the log write). The "ran" figure below (from /proc) says how much of the busy time the thread really ran.',
+    );
+    for (const p of profiles) {
+      L.push('');
+      L.push(`### ${p.title}`);
+      L.push('');
+      L.push(
+        `${fmt(p.result.rps)} req/s, ${fmt(p.result.tps)} texts/s under the profiler (${p.scenario.connections} conns, ${opts.seconds} s). The main thread ran ${fmt(p.mainCpuMs)} ms of CPU in the ${fmt(p.windowMs)} ms window (${pct(p.mainCpuMs / p.windowMs)}); the profile counts ${fmt(p.summary.busyMs)} ms busy.`,
+      );
+      L.push('');
+      L.push(profileMarkdown(p.summary, 12));
+    }
+    L.push('');
+  }
+  if (problems.length) {
+    L.push('## Problems during the run');
+    L.push('');
+    for (const p of problems) L.push(`- ${p}`);
+    L.push('');
+  }
+
+  // Console: the targets and the main table, compact.
+  const C: string[] = [''];
+  C.push('scenario                                   conns    req/s   texts/s  p50 ms  p99 ms  failed  cpu µs/req  main µs/req');
+  for (const server of order) {
+    for (const sc of scenariosFor(server)) {
+      const a = agg(sc.id);
+      if (!a) continue;
+      const label = `${server}/${sc.body}${sc.kind === 'closed' ? '' : ` ${sc.kind}@${fmt(a.offered)}/s`}`;
+      C.push(`${label.padEnd(42)} ${String(sc.connections).padStart(5)} ${fmt(a.rps).padStart(8)} ${fmt(a.tps).padStart(9)} ${fmt(a.p50, 2).padStart(7)} ${fmt(a.p99, 2).padStart(7)} ${String(a.failed).padStart(7)} ${fmt(a.cpuUs).padStart(11)} ${fmt(a.mainUs).padStart(12)}`);
+    }
+  }
+  for (const batch of [opts.batchSize, 1]) {
+    const xs = inproc.map((x) => x.results.find((r) => r.batch === batch)?.textsPerSec ?? NaN);
+    C.push(`${`in-process batch ${batch}`.padEnd(42)} ${'-'.padStart(5)} ${'-'.padStart(8)} ${fmt(median(xs)).padStart(9)}`);
+  }
+  C.push('');
+  for (const r of rows) C.push(`${r.met ? 'met   ' : 'MISSED'}  ${r.name}: ${r.value} (goal ${r.goal}; ${r.margin})`);
+  return { markdown: L.join('\n'), console: C.join('\n'), rows };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const loadAvg: { start?: number[]; end?: number[] } = {};
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  loadAvg.start = os.loadavg();
+  const t0 = Date.now();
+  if (!opts.entry) ensureBuilt(say);
+  readFileSync(path.join(opts.modelDir, 'model.json')); // fail early, naming the file, when the model is missing
+  say(`bench: ${opts.smoke ? 'SMOKE, ' : ''}${opts.reps} rep(s) x ${opts.seconds} s per scenario, conns ${opts.conns.join('/')}, model ${opts.modelDir}`);
+  const steps: Array<ServerKey | 'inproc'> = ['hello', 'off', 'on', 'cache', 'inproc'];
+  for (let rep = 0; rep < opts.reps; rep++) {
+    say(`\n== repetition ${rep + 1}/${opts.reps}`);
+    const order = steps.map((_, i) => steps[(i + rep) % steps.length]!);
+    for (const step of order) {
+      if (step === 'inproc') inProcess(rep);
+      else await session(rep, step);
+    }
+  }
+  if (opts.profile) {
+    say('\n== profiles');
+    const c = top();
+    const specs: Array<[string, Scenario]> = [
+      [`single text, ${c} conns, telemetry on`, { id: `on/single/c${c}`, server: 'on', body: 'single', kind: 'closed', connections: c }],
+      [`single text, ${c} conns, telemetry off`, { id: `off/single/c${c}`, server: 'off', body: 'single', kind: 'closed', connections: c }],
+      [`batch of ${opts.batchSize}, 16 conns, telemetry off`, { id: 'off/batch/c16', server: 'off', body: 'batch', kind: 'closed', connections: 16 }],
+    ];
+    for (const [title, sc] of opts.smoke ? specs.slice(0, 1) : specs) await profileRun(title, sc, opts.seconds);
+  }
+  loadAvg.end = os.loadavg();
+  const { markdown, console: text } = report(startedAt, (Date.now() - t0) / 1000);
+  say(text);
+  writeFileSync(opts.out, `${markdown}\n`);
+  say(`\nwrote ${path.relative(process.cwd(), opts.out) || opts.out}`);
+  if (opts.json) {
+    writeFileSync(
+      opts.json,
+      JSON.stringify(
+        {
+          smoke: opts.smoke,
+          scenarios: [...new Set(runs.map((r) => r.scenario.id))].map((id) => ({ id, ...agg(id)! })),
+          inprocess: [opts.batchSize, 1].map((batch) => ({ batch, textsPerSec: median(inproc.map((x) => x.results.find((r) => r.batch === batch)?.textsPerSec ?? NaN)) })),
+          sessions,
+          profiles: profiles.map((p) => ({ id: p.scenario.id, rps: p.result.rps, busyMs: p.summary.busyMs, top: p.summary.top.slice(0, 5) })),
+          targets: targets(),
+          problems,
+        },
+        null,
+        2,
+      ),
+    );
+  }
+  rmSync(workDir, { recursive: true, force: true });
+  if (problems.length) {
+    process.stderr.write(`bench: ${problems.length} problem(s):\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
+    process.exit(1);
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
+  rmSync(workDir, { recursive: true, force: true });
+  process.exit(1);
+});

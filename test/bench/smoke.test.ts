@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+interface SmokeReport {
+  smoke: boolean;
+  scenarios: Array<{ id: string; rps: number; tps: number; failed: number; n: number }>;
+  inprocess: Array<{ batch: number; textsPerSec: number }>;
+  sessions: Array<{ server: string; coldStartMs: number; idleRssMb: number }>;
+  profiles: Array<{ id: string; rps: number; busyMs: number }>;
+  targets: Array<{ name: string; value: string }>;
+  problems: string[];
+}
+
+/** Every scenario of `npm run bench` must run (no timing thresholds: CI machines are noisy). */
+describe('npm run bench -- --smoke', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-test-'));
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    // On a timeout, stop the bench (it stops its servers on SIGTERM).
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs every scenario once, each with throughput, and exits 0', async () => {
+    const json = path.join(dir, 'smoke.json');
+    const out = path.join(dir, 'smoke.md');
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--smoke', '--quiet', '--json', json, '--out', out], {
+      cwd: ROOT,
+      env: { ...process.env, ORT_DISABLE_TELEMETRY: '1', SCARF_ANALYTICS: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = proc;
+    let stderr = '';
+    proc.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    proc.stdout.resume();
+    const code = await new Promise<number | null>((resolve) => proc.once('exit', (c) => resolve(c)));
+    expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+
+    const report = JSON.parse(readFileSync(json, 'utf8')) as SmokeReport;
+    expect(report.smoke).toBe(true);
+    expect(report.problems).toEqual([]);
+    const ids = report.scenarios.map((s) => s.id).sort();
+    const expected = [
+      ...['c1', 'c16', 'c64'].map((c) => `hello/hello/${c}`),
+      'hello/echo/c64',
+      ...['off', 'on'].flatMap((t) => [
+        ...['c1', 'c16', 'c64'].flatMap((c) => [`${t}/single/${c}`, `${t}/batch/${c}`]),
+        `${t}/single/paced`,
+        `${t}/batch/paced`,
+        `${t}/single/rate`,
+      ]),
+      'cache/cached/c64',
+    ].sort();
+    expect(ids).toEqual(expected);
+    for (const s of report.scenarios) {
+      expect({ id: s.id, positive: s.rps > 0 && s.tps > 0, failed: s.failed }).toEqual({ id: s.id, positive: true, failed: 0 });
+    }
+    expect(report.inprocess.map((x) => x.batch)).toEqual([64, 1]);
+    for (const x of report.inprocess) expect(x.textsPerSec).toBeGreaterThan(0);
+    expect(new Set(report.sessions.map((s) => s.server))).toEqual(new Set(['hello', 'off', 'on', 'cache']));
+    for (const s of report.sessions) {
+      expect(s.coldStartMs).toBeGreaterThan(0);
+      expect(s.idleRssMb).toBeGreaterThan(0);
+    }
+    expect(report.profiles.length).toBeGreaterThan(0);
+    for (const p of report.profiles) expect(p.busyMs).toBeGreaterThan(0);
+    expect(report.targets.length).toBeGreaterThanOrEqual(10);
+    // The smoke run writes its report where it was told, never over bench/RESULTS.md.
+    expect(readFileSync(out, 'utf8')).toContain('SMOKE RUN');
+  }, 120_000);
+});
