@@ -1,7 +1,7 @@
 /**
  * In-process model throughput: featurize + onnxruntime run (+ activation), on ONE thread, no HTTP,
- * no worker messaging: the physical limit the HTTP numbers are compared with. It mirrors the body
- * of src/model/inference-worker.ts `run()` with the same session options.
+ * no worker messaging: the physical limit the HTTP numbers are compared with. It runs the same
+ * ModelSession (src/model/model-session.ts) as the inference worker.
  *
  * Run by bench/run.ts as a child process (so it never shares an event loop with a load generator):
  *   node --import tsx bench/inprocess.ts --model DIR --seconds S --batches 64,1
@@ -9,10 +9,8 @@
  */
 process.env.ORT_DISABLE_TELEMETRY = '1';
 
-import type { Tensor as OrtTensor } from 'onnxruntime-node';
 import { loadBundle } from '../src/model/bundle';
-import { createFeaturizer } from '../src/model/featurizer';
-import { toProbabilities } from '../src/model/activation';
+import { ModelSession } from '../src/model/model-session';
 import { machineCpu } from './servers';
 import { makeTexts } from './texts';
 
@@ -42,30 +40,15 @@ async function main(): Promise<void> {
   const batches = arg('batches', '64,1').split(',').map(Number);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
-  const bundle = loadBundle(modelDir);
-  const { manifest } = bundle;
-  const featurizer = createFeaturizer(manifest.featurizer);
-  const session = await ort.InferenceSession.create(bundle.onnxPath, {
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-  });
-  const labelCount = manifest.labels.length;
-  const scoresName = manifest.outputs.scores.name;
-  const overallName = 'name' in manifest.outputs.overall ? manifest.outputs.overall.name : undefined;
-  const fetches = overallName ? [scoresName, overallName] : [scoresName];
+  const model = await ModelSession.open(ort, loadBundle(modelDir));
   // Same seed family as the HTTP bodies, a different seed: similar length distribution.
   const pool = makeTexts(8192, 777);
 
   async function runBatch(texts: string[]): Promise<[number, number]> {
     const t0 = process.hrtime.bigint();
-    const feeds: Record<string, OrtTensor> = {};
-    for (const [name, feed] of Object.entries(featurizer.featurize(texts))) feeds[name] = new ort.Tensor(feed.type, feed.data, feed.dims);
+    const feeds = model.feeds(texts);
     const t1 = process.hrtime.bigint();
-    const out = await session.run(feeds, fetches);
-    const scores = toProbabilities(out[scoresName]!.data as Float32Array, texts.length, labelCount, manifest.outputs.scores.activation);
-    if (scores.length !== texts.length * labelCount) throw new Error('unexpected output size');
+    await model.run(feeds, texts.length);
     const t2 = process.hrtime.bigint();
     return [Number(t1 - t0), Number(t2 - t1)];
   }

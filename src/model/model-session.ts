@@ -1,0 +1,82 @@
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import { toProbabilities } from './activation';
+import type { ModelBundle } from './bundle';
+import { createFeaturizer, type Featurizer } from './featurizer';
+
+export interface ModelOutput {
+  /** Row-major [texts, labels] probabilities. */
+  scores: Float32Array;
+  /** Overall probability per text. */
+  overall: Float32Array;
+}
+
+/**
+ * A loaded model on one thread: featurizer + onnxruntime session, texts in, probabilities out.
+ * The inference worker runs one; the in-process benchmark measures one. onnxruntime-node must be
+ * required by the caller (after ORT_DISABLE_TELEMETRY is set) and passed in.
+ */
+export class ModelSession {
+  private constructor(
+    private readonly ort: typeof import('onnxruntime-node'),
+    private readonly session: InferenceSession,
+    private readonly bundle: ModelBundle,
+    readonly featurizer: Featurizer,
+    private readonly fetches: string[],
+  ) {}
+
+  static async open(ort: typeof import('onnxruntime-node'), bundle: ModelBundle): Promise<ModelSession> {
+    const { manifest } = bundle;
+    const featurizer = createFeaturizer(manifest.featurizer);
+    // One intra-op thread: parallelism comes from the worker pool, not from each session.
+    const session = await ort.InferenceSession.create(bundle.onnxPath, {
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+    });
+    const overall = manifest.outputs.overall;
+    const fetches = 'name' in overall ? [manifest.outputs.scores.name, overall.name] : [manifest.outputs.scores.name];
+    for (const name of fetches) {
+      if (!session.outputNames.includes(name)) {
+        throw new Error(`model.json names output '${name}' but ${bundle.onnxPath} has ${session.outputNames.join(', ')}`);
+      }
+    }
+    const model = new ModelSession(ort, session, bundle, featurizer, fetches);
+    // The first run initialises onnxruntime's kernels (hundreds of ms): pay it at load, not on a request.
+    await model.run(model.feeds(['warm-up']), 1);
+    return model;
+  }
+
+  /** The ONNX feeds of a batch (featurization). */
+  feeds(texts: readonly string[]): Record<string, Tensor> {
+    const feeds: Record<string, Tensor> = {};
+    for (const [name, feed] of Object.entries(this.featurizer.featurize(texts))) {
+      feeds[name] = new this.ort.Tensor(feed.type, feed.data, feed.dims);
+    }
+    return feeds;
+  }
+
+  /** Runs the session on feeds for `count` texts and turns its outputs into probabilities. */
+  async run(feeds: Record<string, Tensor>, count: number): Promise<ModelOutput> {
+    const { manifest } = this.bundle;
+    const labelCount = manifest.labels.length;
+    const out = await this.session.run(feeds, this.fetches);
+    const scores = toProbabilities(out[this.fetches[0]!]!.data as Float32Array, count, labelCount, manifest.outputs.scores.activation);
+    const overall = new Float32Array(count);
+    if (this.fetches.length > 1) {
+      overall.set(out[this.fetches[1]!]!.data as Float32Array);
+    } else {
+      for (let i = 0; i < count; i++) {
+        let max = 0;
+        for (let j = 0; j < labelCount; j++) max = Math.max(max, scores[i * labelCount + j]!);
+        overall[i] = max;
+      }
+    }
+    return { scores, overall };
+  }
+
+  /** Featurize + run. */
+  classify(texts: readonly string[]): Promise<ModelOutput> {
+    return this.run(this.feeds(texts), texts.length);
+  }
+}

@@ -1,0 +1,53 @@
+import { InferenceError, WorkerPool } from '../../src/model/worker-pool';
+import { DEFAULT_MODEL } from '../support/harness';
+import { poll } from '../support/server-process';
+
+describe('WorkerPool (real model, real worker threads)', () => {
+  it('scores a batch: one row of probabilities per text and an overall score each', async () => {
+    const pool = await WorkerPool.start({ modelDir: DEFAULT_MODEL, size: 2, timeoutMs: 10_000 });
+    try {
+      expect(pool.alive).toBe(2);
+      expect(pool.idleCount).toBe(2);
+      const out = await pool.run(['hello', 'you idiot', 'buy now']);
+      expect(out.scores.length).toBe(3 * pool.labels.length);
+      expect(out.overall.length).toBe(3);
+      for (const p of [...out.scores, ...out.overall]) expect(p >= 0 && p <= 1).toBe(true);
+      expect(out.seconds).toBeGreaterThan(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fails the batch of a worker that dies and replaces the worker', async () => {
+    const failures: string[] = [];
+    const pool = await WorkerPool.start({ modelDir: DEFAULT_MODEL, size: 1, timeoutMs: 10_000, onWorkerFailure: (r) => failures.push(r) });
+    try {
+      const running = pool.run(Array.from({ length: 256 }, (_, i) => `text number ${i} `.repeat(50)));
+      // Kill the only worker mid-run (as an out-of-memory or native crash would).
+      void (pool as unknown as { slots: Array<{ worker: { terminate(): Promise<number> } }> }).slots[0]!.worker.terminate();
+      await expect(running).rejects.toMatchObject({ name: 'InferenceError', reason: 'worker_exit' });
+      expect(failures).toEqual(['worker_exit']);
+      await poll('a replacement worker', () => (pool.alive === 1 ? true : undefined));
+      await expect(pool.run(['still works'])).resolves.toMatchObject({ overall: expect.any(Float32Array) });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('times out a run that takes too long, replacing its worker', async () => {
+    const pool = await WorkerPool.start({ modelDir: DEFAULT_MODEL, size: 1, timeoutMs: 1 });
+    try {
+      // 256 texts of 2,000 characters take far longer than 1 ms to featurize and score.
+      const err = await pool.run(Array.from({ length: 256 }, (_, i) => `slow ${i} `.repeat(250))).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InferenceError);
+      expect((err as InferenceError).reason).toBe('timeout');
+      await poll('a replacement worker', () => (pool.alive === 1 ? true : undefined));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('refuses to start with a clear error when the model cannot load', async () => {
+    await expect(WorkerPool.start({ modelDir: '/nonexistent', size: 1, timeoutMs: 1000 })).rejects.toThrow(/could not load the model/);
+  });
+});
