@@ -4,7 +4,7 @@ import type { AppContext } from '../context';
 import { HttpProblem } from './problem';
 import type { ClassifyRequest, ClassifyResponse, Problem } from './types';
 import { checkLimits, textsOf } from './classify-input';
-import { QueueRejection } from '../moderation/batcher';
+import { QueueRejection, SubmissionCancelled } from '../moderation/batcher';
 import { InferenceError } from '../model/worker-pool';
 
 const PROBLEM_JSON = 'application/problem+json';
@@ -46,10 +46,19 @@ export class ClassifyController extends Controller {
     if (reason) throw new HttpProblem(503, 'not-ready', 'Service not ready', `The service is not ready: ${reason}.`, {}, { 'Retry-After': '1' });
     const texts = textsOf(body);
     checkLimits(texts, config.classifier.limits);
+    // A client that disconnects while its texts wait in the queue should not cost a model run.
+    const cancel = new AbortController();
+    req.res?.once('close', () => {
+      if (!req.res?.writableFinished) cancel.abort();
+    });
     let results;
     try {
-      results = await service.classify(texts);
+      results = await service.classify(texts, cancel.signal);
     } catch (err) {
+      if (err instanceof SubmissionCancelled) {
+        // Nobody is listening; the status is for the logs and metrics (nginx's "client closed request").
+        throw new HttpProblem(499, 'client-closed-request', 'Client closed request', 'The client disconnected before the result was ready.');
+      }
       if (err instanceof QueueRejection) {
         throw new HttpProblem(503, 'overloaded', 'Service overloaded', `${err.message}; retry later.`, {}, { 'Retry-After': '1' });
       }

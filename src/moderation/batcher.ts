@@ -41,9 +41,17 @@ export class QueueRejection extends Error {
   }
 }
 
+/** A submission whose caller went away (the client disconnected) before its texts ran. */
+export class SubmissionCancelled extends Error {
+  override readonly name = 'SubmissionCancelled';
+}
+
 interface Submission {
   results: TextScores[];
   pending: number;
+  /** Texts still waiting in the queue. */
+  queued: number;
+  /** Rejected (failed batch or cancelled): its texts still queued are skipped. */
   failed: boolean;
   resolve: (results: TextScores[]) => void;
   reject: (err: Error) => void;
@@ -64,6 +72,8 @@ interface Entry {
 export class Batcher {
   private queue: Entry[] = [];
   private head = 0;
+  /** Queued texts of live submissions (the queue may also hold skipped texts of dead ones). */
+  private live = 0;
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private stopped = false;
   private running = 0;
@@ -79,11 +89,14 @@ export class Batcher {
 
   /** Texts waiting for a model run. */
   get depth(): number {
-    return this.queue.length - this.head;
+    return this.live;
   }
 
-  /** Queues texts; resolves with their scores in input order, or rejects as a whole. */
-  submit(texts: readonly string[]): Promise<TextScores[]> {
+  /**
+   * Queues texts; resolves with their scores in input order, or rejects as a whole. When `signal`
+   * aborts first, the submission rejects with SubmissionCancelled and its queued texts never run.
+   */
+  submit(texts: readonly string[], signal?: AbortSignal): Promise<TextScores[]> {
     if (this.stopped) return this.refuse(new QueueRejection('shutting_down', 'the service is shutting down'), texts.length);
     if (this.depth + texts.length > this.options.maxQueue) {
       return this.refuse(
@@ -95,10 +108,13 @@ export class Batcher {
       );
     }
     if (texts.length === 0) return Promise.resolve([]);
+    if (signal?.aborted) return Promise.reject(new SubmissionCancelled('the request was cancelled'));
     return new Promise<TextScores[]>((resolve, reject) => {
-      const submission: Submission = { results: new Array(texts.length), pending: texts.length, failed: false, resolve, reject };
+      const submission: Submission = { results: new Array(texts.length), pending: texts.length, queued: texts.length, failed: false, resolve, reject };
       const now = process.hrtime.bigint();
       for (let i = 0; i < texts.length; i++) this.queue.push({ text: texts[i]!, submission, index: i, enqueuedNs: now });
+      this.live += texts.length;
+      signal?.addEventListener('abort', () => this.fail(submission, new SubmissionCancelled('the request was cancelled')), { once: true });
       this.pump();
     });
   }
@@ -112,6 +128,15 @@ export class Batcher {
   drained(): Promise<void> {
     if (this.depth === 0 && this.running === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Rejects a submission once; its texts still queued stop counting and are skipped at dispatch. */
+  private fail(sub: Submission, err: Error): void {
+    if (sub.failed) return;
+    sub.failed = true;
+    this.live -= sub.queued;
+    sub.queued = 0;
+    sub.reject(err);
   }
 
   private refuse(rejection: QueueRejection, texts: number): Promise<never> {
@@ -158,13 +183,19 @@ export class Batcher {
   }
 
   private dispatch(): void {
-    const take = Math.min(this.depth, this.options.maxBatchSize);
-    const batch = this.queue.slice(this.head, this.head + take);
-    this.head += take;
+    const batch: Entry[] = [];
+    while (batch.length < this.options.maxBatchSize && this.head < this.queue.length) {
+      const entry = this.queue[this.head++]!;
+      if (entry.submission.failed) continue;
+      entry.submission.queued--;
+      batch.push(entry);
+    }
+    this.live -= batch.length;
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
+    if (batch.length === 0) return;
     const startedNs = process.hrtime.bigint();
     const waits = new Float64Array(batch.length);
     for (let i = 0; i < batch.length; i++) waits[i] = Number(startedNs - batch[i]!.enqueuedNs) / 1e9;
@@ -185,12 +216,7 @@ export class Batcher {
       (err: Error) => {
         this.batchDone();
         this.hooks.onBatchError?.(err, batch.length);
-        for (const entry of batch) {
-          const sub = entry.submission;
-          if (sub.failed) continue;
-          sub.failed = true;
-          sub.reject(err);
-        }
+        for (const entry of batch) this.fail(entry.submission, err);
       },
     );
   }

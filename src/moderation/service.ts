@@ -49,15 +49,22 @@ export class ModerationService {
     return this.labelNames;
   }
 
-  /** Classifies texts; results are in input order. Rejects as a whole (queue full, model failure). */
-  async classify(texts: readonly string[]): Promise<Classification[]> {
-    const raw = this.cache ? await this.classifyCached(texts, this.cache) : await this.batcher.submit(texts);
+  /**
+   * Classifies texts; results are in input order. Rejects as a whole (queue full, model failure,
+   * or `signal` aborted because the client went away).
+   */
+  async classify(texts: readonly string[], signal?: AbortSignal): Promise<Classification[]> {
+    const raw = this.cache ? await this.classifyCached(texts, this.cache, signal) : await this.batcher.submit(texts, signal);
     const results = raw.map((r) => this.decide(r));
     this.metrics.texts(raw, results);
     return results;
   }
 
-  private async classifyCached(texts: readonly string[], cache: { store: ResultCache; featurizer: Featurizer }): Promise<TextScores[]> {
+  private async classifyCached(
+    texts: readonly string[],
+    cache: { store: ResultCache; featurizer: Featurizer },
+    signal?: AbortSignal,
+  ): Promise<TextScores[]> {
     const out: TextScores[] = new Array(texts.length);
     const missIndex: number[] = [];
     const missKeys: string[] = [];
@@ -75,7 +82,7 @@ export class ModerationService {
     }
     this.metrics.cacheLookups(texts.length - missTexts.length, missTexts.length);
     if (missTexts.length > 0) {
-      const fresh = await this.batcher.submit(missTexts);
+      const fresh = await this.batcher.submit(missTexts, signal);
       for (let j = 0; j < fresh.length; j++) {
         out[missIndex[j]!] = fresh[j]!;
         cache.store.set(missKeys[j]!, fresh[j]!);

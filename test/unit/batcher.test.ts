@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { Batcher, QueueRejection, type BatchRunner } from '../../src/moderation/batcher';
+import { Batcher, QueueRejection, SubmissionCancelled, type BatchRunner } from '../../src/moderation/batcher';
 import type { BatchOutput } from '../../src/model/worker-pool';
 
 /**
@@ -141,6 +141,33 @@ describe('Batcher', () => {
     await expect(b.submit(['x'])).rejects.toBeInstanceOf(QueueRejection);
     await b.drained();
     await expect(queued).resolves.toHaveLength(5);
+    expect(b.depth).toBe(0);
+  });
+});
+
+describe('Batcher cancellation', () => {
+  it('drops the queued texts of a cancelled submission and frees their queue space', async () => {
+    const runner = new RecordingRunner(1, false);
+    const b = new Batcher(runner, { maxBatchSize: 4, maxWaitUs: 0, maxQueue: 8 });
+    const first = b.submit(['1', '2', '3', '4']); // runs at once
+    const abort = new AbortController();
+    const cancelled = b.submit(['x1', 'x2', 'x3'], abort.signal);
+    const kept = b.submit(['5', '6']);
+    expect(b.depth).toBe(5);
+    abort.abort();
+    await expect(cancelled).rejects.toBeInstanceOf(SubmissionCancelled);
+    expect(b.depth).toBe(2);
+    runner.completeOne();
+    await until(() => runner.batches.length === 2);
+    expect(runner.batches[1]).toEqual(['5', '6']);
+    runner.completeOne();
+    await expect(first).resolves.toHaveLength(4);
+    await expect(kept).resolves.toHaveLength(2);
+  });
+
+  it('rejects at once a submission whose signal already aborted', async () => {
+    const b = new Batcher(new RecordingRunner(1), { maxBatchSize: 4, maxWaitUs: 0, maxQueue: 8 });
+    await expect(b.submit(['a'], AbortSignal.abort())).rejects.toBeInstanceOf(SubmissionCancelled);
     expect(b.depth).toBe(0);
   });
 });
