@@ -1,0 +1,220 @@
+/**
+ * The floor: a plain TF-IDF + logistic-regression model trained on the same rows, masks and
+ * outputs as the default model, the way scikit-learn's defaults would do it:
+ * lower-cased text, tokens = /\b\w\w+\b/u, word 1-2-grams with min_df = 2, sublinear tf,
+ * smooth idf, l2-normalised rows; one L2-regularised logistic regression per output (C = 1,
+ * i.e. loss = sum of log-losses + ||w||^2 / 2) fitted with L-BFGS on the rows that supervise it.
+ * No normalisation, no character n-grams, no hashing: it shares nothing with the model under test.
+ */
+import { OUTPUTS } from '../labels';
+
+const TOKEN_RE = /\b\w\w+\b/gu;
+
+function tokens(text: string): string[] {
+  const words = text.toLowerCase().match(TOKEN_RE) ?? [];
+  const out = words.slice();
+  for (let i = 0; i + 1 < words.length; i++) out.push(`${words[i]} ${words[i + 1]}`);
+  return out;
+}
+
+export interface TfidfModel {
+  vocab: Map<string, number>;
+  idf: Float64Array;
+  /** [OUTPUTS][features + 1] (last = bias). */
+  weights: Float64Array[];
+}
+
+interface Csr {
+  indptr: Int32Array;
+  indices: Int32Array;
+  values: Float64Array;
+}
+
+function vectorize(texts: readonly string[], vocab: Map<string, number>, idf: Float64Array): Csr {
+  const indptr = new Int32Array(texts.length + 1);
+  const idx: number[] = [];
+  const val: number[] = [];
+  for (let t = 0; t < texts.length; t++) {
+    const counts = new Map<number, number>();
+    for (const tok of tokens(texts[t])) {
+      const j = vocab.get(tok);
+      if (j !== undefined) counts.set(j, (counts.get(j) ?? 0) + 1);
+    }
+    const entries = [...counts.entries()].sort((a, b) => a[0] - b[0]);
+    let norm = 0;
+    const vals = entries.map(([j, c]) => {
+      const v = (1 + Math.log(c)) * idf[j];
+      norm += v * v;
+      return v;
+    });
+    norm = Math.sqrt(norm) || 1;
+    entries.forEach(([j], i) => {
+      idx.push(j);
+      val.push(vals[i] / norm);
+    });
+    indptr[t + 1] = idx.length;
+  }
+  return { indptr, indices: Int32Array.from(idx), values: Float64Array.from(val) };
+}
+
+/** L-BFGS on a smooth convex function; returns the minimiser (deterministic). */
+function lbfgs(f: (x: Float64Array, g: Float64Array) => number, x0: Float64Array, maxIter = 200, m = 10, tol = 1e-5): Float64Array {
+  const n = x0.length;
+  const x = x0.slice();
+  const g = new Float64Array(n);
+  let fx = f(x, g);
+  const S: Float64Array[] = [];
+  const Y: Float64Array[] = [];
+  const rho: number[] = [];
+  const d = new Float64Array(n);
+  const xNew = new Float64Array(n);
+  const gNew = new Float64Array(n);
+  for (let iter = 0; iter < maxIter; iter++) {
+    let gnorm = 0;
+    for (let i = 0; i < n; i++) gnorm = Math.max(gnorm, Math.abs(g[i]));
+    if (gnorm < tol) break;
+    // Two-loop recursion: d = -H g.
+    for (let i = 0; i < n; i++) d[i] = -g[i];
+    const alpha: number[] = [];
+    for (let k = S.length - 1; k >= 0; k--) {
+      let a = 0;
+      for (let i = 0; i < n; i++) a += S[k][i] * d[i];
+      a *= rho[k];
+      alpha[k] = a;
+      for (let i = 0; i < n; i++) d[i] -= a * Y[k][i];
+    }
+    if (S.length) {
+      const k = S.length - 1;
+      let sy = 0;
+      let yy = 0;
+      for (let i = 0; i < n; i++) {
+        sy += S[k][i] * Y[k][i];
+        yy += Y[k][i] * Y[k][i];
+      }
+      const gamma = sy / yy;
+      for (let i = 0; i < n; i++) d[i] *= gamma;
+    }
+    for (let k = 0; k < S.length; k++) {
+      let b = 0;
+      for (let i = 0; i < n; i++) b += Y[k][i] * d[i];
+      b *= rho[k];
+      for (let i = 0; i < n; i++) d[i] += S[k][i] * (alpha[k] - b);
+    }
+    let dg = 0;
+    for (let i = 0; i < n; i++) dg += d[i] * g[i];
+    if (dg >= 0) {
+      for (let i = 0; i < n; i++) d[i] = -g[i];
+      dg = 0;
+      for (let i = 0; i < n; i++) dg -= g[i] * g[i];
+      S.length = Y.length = rho.length = 0;
+    }
+    // Backtracking (Armijo).
+    let step = S.length ? 1 : 1 / Math.max(1, Math.sqrt(-dg));
+    let fNew = Infinity;
+    for (let ls = 0; ls < 30; ls++) {
+      for (let i = 0; i < n; i++) xNew[i] = x[i] + step * d[i];
+      fNew = f(xNew, gNew);
+      if (fNew <= fx + 1e-4 * step * dg) break;
+      step *= 0.5;
+    }
+    if (!(fNew < fx)) break;
+    const s = new Float64Array(n);
+    const y = new Float64Array(n);
+    let sy = 0;
+    for (let i = 0; i < n; i++) {
+      s[i] = xNew[i] - x[i];
+      y[i] = gNew[i] - g[i];
+      sy += s[i] * y[i];
+    }
+    x.set(xNew);
+    g.set(gNew);
+    const rel = (fx - fNew) / Math.max(Math.abs(fx), 1);
+    fx = fNew;
+    if (sy > 1e-12) {
+      S.push(s);
+      Y.push(y);
+      rho.push(1 / sy);
+      if (S.length > m) {
+        S.shift();
+        Y.shift();
+        rho.shift();
+      }
+    }
+    if (rel < 1e-9) break;
+  }
+  return x;
+}
+
+function fitLogistic(X: Csr, rows: number[], y: number[], features: number, C: number): Float64Array {
+  const dim = features + 1;
+  const obj = (w: Float64Array, g: Float64Array): number => {
+    g.fill(0);
+    let loss = 0;
+    for (let r = 0; r < rows.length; r++) {
+      const t = rows[r];
+      let z = w[features];
+      for (let p = X.indptr[t]; p < X.indptr[t + 1]; p++) z += w[X.indices[p]] * X.values[p];
+      const yy = y[r];
+      // log(1 + exp(-s z)) with s = +-1, stable.
+      const m = yy ? -z : z;
+      loss += m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m));
+      const prob = 1 / (1 + Math.exp(-z));
+      const dz = C * (prob - yy);
+      g[features] += dz;
+      for (let p = X.indptr[t]; p < X.indptr[t + 1]; p++) g[X.indices[p]] += dz * X.values[p];
+    }
+    loss *= C;
+    for (let j = 0; j < features; j++) {
+      loss += 0.5 * w[j] * w[j];
+      g[j] += w[j];
+    }
+    return loss;
+  };
+  return lbfgs(obj, new Float64Array(dim), 300);
+}
+
+export function trainTfidfBaseline(
+  texts: readonly string[],
+  y: Float32Array,
+  known: Uint8Array,
+  opts: { minDf?: number; C?: number } = {},
+): TfidfModel {
+  const minDf = opts.minDf ?? 2;
+  const C = opts.C ?? 1;
+  const df = new Map<string, number>();
+  for (const t of texts) for (const tok of new Set(tokens(t))) df.set(tok, (df.get(tok) ?? 0) + 1);
+  const terms = [...df.entries()].filter(([, c]) => c >= minDf).map(([t]) => t).sort();
+  const vocab = new Map(terms.map((t, i) => [t, i]));
+  const n = texts.length;
+  const idf = new Float64Array(terms.length);
+  terms.forEach((t, i) => (idf[i] = Math.log((1 + n) / (1 + df.get(t)!)) + 1));
+  const X = vectorize(texts, vocab, idf);
+  const weights: Float64Array[] = [];
+  for (let k = 0; k < OUTPUTS; k++) {
+    const rows: number[] = [];
+    const yk: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (!known[i * OUTPUTS + k]) continue;
+      rows.push(i);
+      yk.push(y[i * OUTPUTS + k]);
+    }
+    weights.push(fitLogistic(X, rows, yk, terms.length, C));
+  }
+  return { vocab, idf, weights };
+}
+
+/** Probabilities [n, OUTPUTS]. */
+export function predictTfidf(model: TfidfModel, texts: readonly string[]): Float32Array {
+  const X = vectorize(texts, model.vocab, model.idf);
+  const F = model.idf.length;
+  const out = new Float32Array(texts.length * OUTPUTS);
+  for (let t = 0; t < texts.length; t++) {
+    for (let k = 0; k < OUTPUTS; k++) {
+      const w = model.weights[k];
+      let z = w[F];
+      for (let p = X.indptr[t]; p < X.indptr[t + 1]; p++) z += w[X.indices[p]] * X.values[p];
+      out[t * OUTPUTS + k] = 1 / (1 + Math.exp(-z));
+    }
+  }
+  return out;
+}

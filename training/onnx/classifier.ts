@@ -1,0 +1,197 @@
+/**
+ * ONNX export of the embedding-bag classifier (network.ts), and the reverse: reading its
+ * weights back from a model.onnx (for the parity test and the evaluation).
+ *
+ * Graph (opset 17), inputs from the featurizer (src/model/featurizer.ts), G = 2 groups per text:
+ *   ids int32 [N], segments int64 [N, 1] (= G * row + group), scale float32 [batch, G]
+ *   float32 table: rows = Gather(emb, ids)                                      [N, D]
+ *   float16 table: rows = Cast(Gather(emb_h, ids), to float)
+ *   int8 table:    rows = Cast(Gather(emb_q, ids)) * Unsqueeze(Gather(emb_scale, ids), 1)
+ *   s      = Reshape(scale, [-1, 1])                                            [batch * G, 1]
+ *   sums   = ScatterND(zeros [batch * G, D], segments, rows, reduction=add)     [batch * G, D]
+ *   pooled = Reshape(sums * s, [-1, G * D])                                     [batch, G * D]
+ *   hidden = Relu(Gemm(pooled, W1, b1, transB))                                 [batch, H]
+ *   probs  = Sigmoid(Gemm(hidden, W2, b2, transB) [+ Gemm(pooled, Ws, transB)])   [batch, K]
+ *   scores = probs[:, :K-1]   overall = probs[:, K-1:]                          [batch, K-1], [batch, 1]
+ */
+import { DataType, GraphBuilder, IR_VERSION, OPSET } from './builder';
+import { modelType } from './schema';
+import {
+  dequantizeRows,
+  fromFloat16Table,
+  quantizeRows,
+  toFloat16Table,
+  type NetworkParams,
+  type NetworkShape,
+  type QuantizedEmbedding,
+  type TableStorage,
+} from '../model/network';
+
+export const OUTPUT_SCORES = 'scores';
+export const OUTPUT_OVERALL = 'overall';
+
+export interface ClassifierExport {
+  params: NetworkParams;
+  /** How the embedding table is stored (float16 / int8 halve / quarter the file; see `storedParams`). */
+  storage: TableStorage;
+  inputs: { ids: string; segments: string; scale: string };
+  labels: readonly string[];
+  producerVersion: string;
+  doc: string;
+  metadata?: Record<string, string>;
+}
+
+export function buildClassifierOnnx(x: ClassifierExport): Uint8Array {
+  const { shape } = x.params;
+  const { buckets, dim, hidden, outputs, groups } = shape;
+  if (outputs !== x.labels.length + 1) throw new Error(`network has ${outputs} outputs for ${x.labels.length} labels + overall`);
+  const g = new GraphBuilder('moderator_embedding_bag');
+  const ids = g.input(x.inputs.ids, DataType.INT32, ['ngrams']);
+  const segments = g.input(x.inputs.segments, DataType.INT64, ['ngrams', 1]);
+  const scale = g.input(x.inputs.scale, DataType.FLOAT, ['batch', groups]);
+  const axis1 = g.int64s('axis_1', [1]);
+
+  let rows: string;
+  if (x.storage === 'int8') {
+    const quantized = quantizeRows(x.params.emb, dim);
+    g.initializer('emb_q', DataType.INT8, [buckets, dim], quantized.q);
+    g.initializer('emb_scale', DataType.FLOAT, [buckets], quantized.scale);
+    const q = g.node('Gather', ['emb_q', ids], 'rows_q', { axis: 0 });
+    const qf = g.node('Cast', [q], 'rows_unscaled', { to: DataType.FLOAT });
+    const rs = g.node('Gather', ['emb_scale', ids], 'row_scale', { axis: 0 });
+    const rs2 = g.node('Unsqueeze', [rs, axis1], 'row_scale_2d');
+    rows = g.node('Mul', [qf, rs2], 'rows');
+  } else if (x.storage === 'float16') {
+    g.initializer('emb_h', DataType.FLOAT16, [buckets, dim], toFloat16Table(x.params.emb));
+    const h = g.node('Gather', ['emb_h', ids], 'rows_half', { axis: 0 });
+    rows = g.node('Cast', [h], 'rows', { to: DataType.FLOAT });
+  } else {
+    g.initializer('emb', DataType.FLOAT, [buckets, dim], x.params.emb);
+    rows = g.node('Gather', ['emb', ids], 'rows', { axis: 0 });
+  }
+  g.initializer('zero_row', DataType.FLOAT, [1, dim], new Float32Array(dim));
+  const segScale = g.node('Reshape', [scale, g.int64s('segment_column', [-1, 1])], 'segment_scale');
+  const zeros = g.node('Mul', [segScale, 'zero_row'], 'zeros');
+  const sums = g.node('ScatterND', [zeros, segments, rows], 'sums', { reduction: 'add' });
+  const pooledSeg = g.node('Mul', [sums, segScale], 'pooled_segments');
+  const pooled = g.node('Reshape', [pooledSeg, g.int64s('pooled_shape', [-1, groups * dim])], 'pooled');
+  let inner = pooled;
+  if (hidden > 0) {
+    g.initializer('w1', DataType.FLOAT, [hidden, groups * dim], x.params.w1);
+    g.initializer('b1', DataType.FLOAT, [hidden], x.params.b1);
+    const z1 = g.node('Gemm', [inner, 'w1', 'b1'], 'hidden_pre', { transB: 1 });
+    inner = g.node('Relu', [z1], 'hidden');
+  }
+  const innerDim = hidden > 0 ? hidden : groups * dim;
+  g.initializer('w2', DataType.FLOAT, [outputs, innerDim], x.params.w2);
+  g.initializer('b2', DataType.FLOAT, [outputs], x.params.b2);
+  let logits = g.node('Gemm', [inner, 'w2', 'b2'], shape.skip ? 'logits_hidden' : 'logits', { transB: 1 });
+  if (shape.skip) {
+    g.initializer('ws', DataType.FLOAT, [outputs, groups * dim], x.params.ws);
+    const sk = g.node('Gemm', [pooled, 'ws'], 'logits_skip', { transB: 1 });
+    logits = g.node('Add', [logits, sk], 'logits');
+  }
+  const probs = g.node('Sigmoid', [logits], 'probs');
+  const labels = x.labels.length;
+  g.node('Slice', [probs, g.int64s('scores_start', [0]), g.int64s('scores_end', [labels]), axis1], OUTPUT_SCORES);
+  g.node('Slice', [probs, g.int64s('overall_start', [labels]), g.int64s('overall_end', [labels + 1]), axis1], OUTPUT_OVERALL);
+  g.output(OUTPUT_SCORES, DataType.FLOAT, ['batch', labels]);
+  g.output(OUTPUT_OVERALL, DataType.FLOAT, ['batch', 1]);
+  return g.encode({ producer: 'content-moderator/training', version: x.producerVersion, doc: x.doc, metadata: x.metadata });
+}
+
+/** The parameters the exported graph actually computes with (the table rounded to its storage type). */
+export function storedParams(params: NetworkParams, storage: TableStorage): NetworkParams {
+  if (storage === 'float32') return params;
+  const emb =
+    storage === 'float16' ? fromFloat16Table(toFloat16Table(params.emb)) : dequantizeRows(quantizeRows(params.emb, params.shape.dim), params.shape.dim);
+  return { ...params, emb };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface DecodedTensor {
+  name: string;
+  dims: number[];
+  data_type: number;
+  raw_data: Uint8Array;
+}
+
+function typed<T>(raw: Uint8Array, ctor: { new (buf: ArrayBuffer): T }): T {
+  const copy = new Uint8Array(raw); // aligned copy
+  return new ctor(copy.buffer);
+}
+
+export interface ReadClassifier {
+  params: NetworkParams;
+  storage: TableStorage;
+  quantized?: QuantizedEmbedding;
+  opset: number;
+  irVersion: number;
+  inputs: string[];
+  outputs: string[];
+  metadata: Record<string, string>;
+}
+
+/** Reads the classifier's weights back from model.onnx bytes (the graph shape is the one written above). */
+export function readClassifierOnnx(bytes: Uint8Array): ReadClassifier {
+  const Model = modelType();
+  const m = Model.toObject(Model.decode(bytes), { longs: Number, bytes: Uint8Array as unknown as typeof String, defaults: true }) as {
+    ir_version: number;
+    opset_import: { domain: string; version: number }[];
+    metadata_props: { key: string; value: string }[];
+    graph: { initializer: DecodedTensor[]; input: { name: string }[]; output: { name: string }[] };
+  };
+  const inits = new Map(m.graph.initializer.map((t) => [t.name, t]));
+  const get = (name: string): DecodedTensor | undefined => inits.get(name);
+  const f32 = (name: string) => {
+    const t = get(name);
+    if (!t) throw new Error(`model.onnx has no initializer '${name}'`);
+    if (t.data_type !== DataType.FLOAT) throw new Error(`initializer ${name} is not float`);
+    return { dims: t.dims.map(Number), data: typed(t.raw_data, Float32Array) };
+  };
+  const w2 = f32('w2');
+  const b2 = f32('b2');
+  const hasHidden = inits.has('w1');
+  const w1 = hasHidden ? f32('w1') : { dims: [0, 0], data: new Float32Array(0) };
+  const b1 = hasHidden ? f32('b1') : { dims: [0], data: new Float32Array(0) };
+  let emb: Float32Array;
+  let quantized: QuantizedEmbedding | undefined;
+  let storage: TableStorage = 'float32';
+  let buckets: number;
+  let dim: number;
+  if (inits.has('emb_q')) {
+    const q = get('emb_q')!;
+    [buckets, dim] = q.dims.map(Number);
+    quantized = { q: typed(q.raw_data, Int8Array), scale: f32('emb_scale').data };
+    emb = dequantizeRows(quantized, dim);
+    storage = 'int8';
+  } else if (inits.has('emb_h')) {
+    const h = get('emb_h')!;
+    if (h.data_type !== DataType.FLOAT16) throw new Error('initializer emb_h is not float16');
+    [buckets, dim] = h.dims.map(Number);
+    emb = fromFloat16Table(typed(h.raw_data, Uint16Array));
+    storage = 'float16';
+  } else {
+    const e = f32('emb');
+    [buckets, dim] = e.dims;
+    emb = e.data;
+  }
+  const pooledShape = get('pooled_shape');
+  if (!pooledShape) throw new Error("model.onnx has no initializer 'pooled_shape'");
+  const pooledWidth = Number(typed(pooledShape.raw_data, BigInt64Array)[1]);
+  const skip = inits.has('ws');
+  const shape: NetworkShape = { buckets, dim, groups: pooledWidth / dim, hidden: hasHidden ? w1.dims[0] : 0, outputs: w2.dims[0], skip };
+  return {
+    params: { shape, emb, w1: w1.data, b1: b1.data, w2: w2.data, b2: b2.data, ws: skip ? f32('ws').data : new Float32Array(0) },
+    storage,
+    quantized,
+    opset: m.opset_import.find((o) => o.domain === '')?.version ?? 0,
+    irVersion: m.ir_version,
+    inputs: m.graph.input.map((i) => i.name),
+    outputs: m.graph.output.map((o) => o.name),
+    metadata: Object.fromEntries(m.metadata_props.map((p) => [p.key, p.value])),
+  };
+}
+
+export { OPSET, IR_VERSION };
