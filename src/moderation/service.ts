@@ -21,6 +21,14 @@ export interface ModelInfo {
   version: string;
 }
 
+/**
+ * A score reaches its threshold at or above it; a threshold of 1 switches the decision off (a
+ * float32 probability can round up to exactly 1, which would otherwise still reach it).
+ */
+function reaches(p: number, threshold: number): boolean {
+  return threshold < 1 && p >= threshold;
+}
+
 /** Six decimals: float32 noise beyond that is meaningless to clients. */
 function round(p: number): number {
   return Math.round(p * 1e6) / 1e6;
@@ -98,9 +106,9 @@ export class ModerationService {
       const name = this.labelNames[j]!;
       const p = scores[j]!;
       named[name] = round(p);
-      if (p >= this.thresholds.labels[j]!) over.push(name);
+      if (reaches(p, this.thresholds.labels[j]!)) over.push(name);
     }
-    const flagged = overall >= this.thresholds.overall || over.length > 0;
+    const flagged = reaches(overall, this.thresholds.overall) || over.length > 0;
     return { scores: named, overall: round(overall), flagged, labels: over };
   }
 }
