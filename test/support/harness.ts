@@ -9,6 +9,7 @@ import { createModerator, type Moderator } from '../../src/moderator';
 import { startTelemetry, type Telemetry } from '../../src/telemetry/setup';
 
 export const ROOT = path.resolve(__dirname, '../..');
+/** The embedded model; TEST_MODEL_DIR runs the suites against another bundle. */
 export const DEFAULT_MODEL = process.env.TEST_MODEL_DIR ?? path.join(ROOT, 'models/default');
 
 export interface Harness {
