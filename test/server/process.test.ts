@@ -129,3 +129,29 @@ describe('start-up validation', () => {
     expect(stderr).toContain("'classifier.thresholds.toxicity'");
   });
 });
+
+describe('Prometheus reporter on its own port', () => {
+  async function freePort(): Promise<number> {
+    const srv = http.createServer();
+    await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+    const { port } = srv.address() as { port: number };
+    await new Promise<void>((resolve) => srv.close(() => resolve()));
+    return port;
+  }
+
+  it('serves /metrics there and not on the app port', async () => {
+    const metricsPort = await freePort();
+    const server = await startServer(baseConfig({ prometheus: { port: metricsPort, path: '/metrics' } }));
+    try {
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+      const text = await poll('the metrics port', async () => {
+        const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => undefined);
+        return res?.ok ? res.text() : undefined;
+      });
+      expect(sampleValue(parseExposition(text).samples, 'moderator_api_healthz_calls_total', { outcome: 'success' })).toBe(1);
+      expect((await fetch(`${server.url}/metrics`)).status).toBe(404);
+    } finally {
+      await server.stop();
+    }
+  });
+});
