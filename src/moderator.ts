@@ -85,7 +85,7 @@ export async function createModerator(loaded: LoadedConfig, telemetry: Telemetry
   return {
     ctx: { config, service, lifecycle, requests },
     pool,
-    batcher: batcher,
+    batcher,
     async close() {
       lifecycle.beginShutdown();
       batcher.stop();

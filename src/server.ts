@@ -7,7 +7,7 @@ process.env.ORT_DISABLE_TELEMETRY = '1';
 import type { Server } from 'node:http';
 import { ConfigError, loadConfig, type LoadedConfig } from './config/load';
 import { createLogger, type Logger } from './logging';
-import { startTelemetry, type Telemetry } from './telemetry/setup';
+import { metricsOnAppPort, startTelemetry, type Telemetry } from './telemetry/setup';
 import { serviceVersion } from './version';
 import type { Moderator } from './moderator';
 
@@ -80,11 +80,10 @@ async function main(): Promise<void> {
     await telemetry.shutdown().catch(() => undefined);
     process.exit(2);
   }
-  const ownMetricsPort = config.metrics.prometheus.port !== null && config.metrics.prometheus.port !== config.server.port;
   const app = createApp(moderator.ctx, {
     logger,
     version,
-    prometheus: ownMetricsPort ? undefined : telemetry.prometheus,
+    prometheus: metricsOnAppPort(config) ? telemetry.prometheus : undefined,
   });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createServer } = require('node:http') as typeof import('node:http');

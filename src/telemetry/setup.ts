@@ -55,7 +55,14 @@ function views(): ViewOptions[] {
   ];
 }
 
-function readers(config: AppConfig['metrics'], listenPort: number): { readers: IMetricReader[]; prometheus?: PrometheusExporter } {
+/** True when /metrics is served by the express app (no port of its own, or the app's port). */
+export function metricsOnAppPort(config: AppConfig): boolean {
+  const own = config.metrics.prometheus.port;
+  return own === null || own === config.server.port;
+}
+
+function readers(app: AppConfig): { readers: IMetricReader[]; prometheus?: PrometheusExporter } {
+  const config = app.metrics;
   const readers: IMetricReader[] = [];
   let prometheus: PrometheusExporter | undefined;
   for (const reporter of new Set(config.reporters)) {
@@ -70,12 +77,11 @@ function readers(config: AppConfig['metrics'], listenPort: number): { readers: I
         }),
       );
     } else {
-      const ownPort = config.prometheus.port;
       prometheus = new PrometheusExporter({
         endpoint: config.prometheus.path,
         // On the app port the express app serves it; a separate port gets the exporter's own server.
-        preventServerStart: ownPort === null || ownPort === listenPort,
-        port: ownPort ?? undefined,
+        preventServerStart: metricsOnAppPort(app),
+        port: config.prometheus.port ?? undefined,
         withoutScopeInfo: true,
       });
       readers.push(prometheus);
@@ -90,7 +96,7 @@ function readers(config: AppConfig['metrics'], listenPort: number): { readers: I
  * (and nothing else: no traces, no logs, no OTLP, no resource detectors that call out).
  */
 export function startTelemetry(config: AppConfig, options: TelemetryOptions): Telemetry {
-  const { readers: metricReaders, prometheus } = readers(config.metrics, config.server.port);
+  const { readers: metricReaders, prometheus } = readers(config);
   const resource = resourceFromAttributes({ 'service.name': SERVICE_NAME, 'service.version': options.version });
 
   // No reporter = telemetry off: no SDK, no instrumentation patches (what `npm run bench` compares against).
