@@ -149,23 +149,20 @@ export async function startService(o: ServiceOptions): Promise<Running> {
   const port = await freePort();
   const confFile = path.join(o.workDir, `${o.name}.yml`);
   writeFileSync(confFile, stringify(o.config));
-  const { child, logFile, started } = launch(o.name, [...(o.nodeArgs ?? []), o.entry ?? path.join(ROOT, 'dist/src/server.js')], { APP_CONF: confFile, PORT: String(port) }, o.workDir);
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitReady(`${url}/readyz`, child, logFile, 30_000);
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  }
-  const coldStartMs = Number(process.hrtime.bigint() - started) / 1e6;
-  return { name: o.name, child, pid: child.pid!, url, coldStartMs, logFile, stop: stopper(child) };
+  const args = [...(o.nodeArgs ?? []), o.entry ?? path.join(ROOT, 'dist/src/server.js')];
+  return startReady(o.name, args, { APP_CONF: confFile, PORT: String(port) }, o.workDir, port);
 }
 
 /** Starts bench/hello-server.ts (through tsx) and waits for it to answer. */
 export async function startHello(workDir: string): Promise<Running> {
   mkdirSync(workDir, { recursive: true });
   const port = await freePort();
-  const { child, logFile, started } = launch('hello', ['--import', 'tsx', path.join(ROOT, 'bench/hello-server.ts')], { PORT: String(port) }, workDir);
+  return startReady('hello', ['--import', 'tsx', path.join(ROOT, 'bench/hello-server.ts')], { PORT: String(port) }, workDir, port);
+}
+
+/** Launches a server and waits for its /readyz; the time from spawn to ready is its cold start. */
+async function startReady(name: string, args: string[], env: NodeJS.ProcessEnv, workDir: string, port: number): Promise<Running> {
+  const { child, logFile, started } = launch(name, args, env, workDir);
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitReady(`${url}/readyz`, child, logFile, 30_000);
@@ -174,7 +171,7 @@ export async function startHello(workDir: string): Promise<Running> {
     throw err;
   }
   const coldStartMs = Number(process.hrtime.bigint() - started) / 1e6;
-  return { name: 'hello', child, pid: child.pid!, url, coldStartMs, logFile, stop: stopper(child) };
+  return { name, child, pid: child.pid!, url, coldStartMs, logFile, stop: stopper(child) };
 }
 
 /** VmRSS and VmHWM of a process in MB (Linux /proc). */
