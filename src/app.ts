@@ -6,7 +6,7 @@ import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { AppContext } from './context';
 import { RegisterRoutes } from './generated/routes';
 import { HttpProblem, notFound, problemHandler } from './api/problem';
-import { loadGeneratedSpec, servedSpec } from './api/openapi';
+import { servedSpec } from './api/openapi';
 import { requestLogger, type Logger } from './logging';
 
 export interface AppOptions {
@@ -72,7 +72,7 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
     app.get(metricsPath, (req, res) => exporter.getMetricsRequestHandler(req, res));
   }
 
-  const spec = servedSpec(loadGeneratedSpec(), config, options.version);
+  const spec = servedSpec(config, options.version);
   app.get('/openapi.json', (_req, res) => {
     res.json(spec);
   });

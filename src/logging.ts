@@ -6,8 +6,8 @@ import { pinoHttp, type HttpLogger } from 'pino-http';
 export type { Logger };
 
 /** Structured JSON logs on stdout. Texts users send are never logged: ids, lengths, labels, timings only. */
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino({ level, base: { service: 'content-moderator' } }, destination);
+export function createLogger(level: string): Logger {
+  return pino({ level, base: { service: 'content-moderator' } });
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

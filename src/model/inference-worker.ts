@@ -21,8 +21,7 @@ async function main(): Promise<void> {
   const { modelDir } = workerData as WorkerInit;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
-  const bundle = loadBundle(modelDir);
-  const model = await ModelSession.open(ort, bundle);
+  const model = await ModelSession.open(ort, loadBundle(modelDir));
 
   async function run({ id, texts }: RunRequest): Promise<void> {
     const started = process.hrtime.bigint();
@@ -34,7 +33,7 @@ async function main(): Promise<void> {
   port!.on('message', (request: RunRequest) => {
     run(request).catch((err: unknown) => send({ type: 'run_error', id: request.id, message: (err as Error).message }));
   });
-  send({ type: 'ready', labels: bundle.manifest.labels.map((l) => l.name) });
+  send({ type: 'ready' });
 }
 
 main().catch((err: unknown) => send({ type: 'init_error', message: (err as Error).message }));

@@ -65,7 +65,6 @@ export class WorkerPool extends EventEmitter<{ idle: [] }> {
   private readonly slots: Slot[] = [];
   private nextId = 1;
   private closing = false;
-  labels: string[] = [];
 
   private constructor(private readonly options: PoolOptions) {
     super();
@@ -133,7 +132,6 @@ export class WorkerPool extends EventEmitter<{ idle: [] }> {
         switch (msg.type) {
           case 'ready':
             slot.ready = true;
-            this.labels = msg.labels;
             resolve();
             this.emit('idle');
             break;

@@ -11,7 +11,7 @@ export interface RunRequest {
 }
 
 export type WorkerMessage =
-  | { type: 'ready'; labels: string[] }
+  | { type: 'ready' }
   | { type: 'init_error'; message: string }
   | {
       type: 'result';

@@ -36,7 +36,7 @@ function round(p: number): number {
 
 /**
  * The classification service: cache lookup, micro-batched inference for the misses, thresholds,
- * and one metrics record per text. Knows nothing of HTTP.
+ * and the per-request metrics. Knows nothing of HTTP.
  */
 export class ModerationService {
   readonly model: ModelInfo;

@@ -14,7 +14,7 @@ import { GC_DURATION_BUCKETS, HTTP_DURATION_BUCKETS } from './buckets';
 import { method_names, METHOD_NAMES } from './method-names';
 import { registerProcessMetrics } from './process-metrics';
 
-export const SERVICE_NAME = 'content-moderator';
+const SERVICE_NAME = 'content-moderator';
 const METER_NAME = 'content-moderator';
 /** Instrumentations enabled from auto-instrumentations-node (OTEL_NODE_ENABLED_INSTRUMENTATIONS form). */
 const ENABLED_INSTRUMENTATIONS = ['http', 'runtime-node'];

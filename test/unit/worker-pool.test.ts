@@ -1,4 +1,5 @@
 import { InferenceError, WorkerPool } from '../../src/model/worker-pool';
+import { loadBundle } from '../../src/model/bundle';
 import { DEFAULT_MODEL } from '../support/harness';
 import { poll } from '../support/server-process';
 
@@ -9,7 +10,7 @@ describe('WorkerPool (real model, real worker threads)', () => {
       expect(pool.alive).toBe(2);
       expect(pool.idleCount).toBe(2);
       const out = await pool.run(['hello', 'you idiot', 'buy now']);
-      expect(out.scores.length).toBe(3 * pool.labels.length);
+      expect(out.scores.length).toBe(3 * loadBundle(DEFAULT_MODEL).manifest.labels.length);
       expect(out.overall.length).toBe(3);
       for (const p of [...out.scores, ...out.overall]) expect(p >= 0 && p <= 1).toBe(true);
       expect(out.seconds).toBeGreaterThan(0);
