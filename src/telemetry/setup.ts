@@ -13,6 +13,7 @@ import { FilteredConsoleExporter } from './console-exporter';
 import { GC_DURATION_BUCKETS, HTTP_DURATION_BUCKETS } from './buckets';
 import { method_names, METHOD_NAMES } from './method-names';
 import { registerProcessMetrics } from './process-metrics';
+import { SyncContextManager } from './sync-context-manager';
 
 const SERVICE_NAME = 'content-moderator';
 const METER_NAME = 'content-moderator';
@@ -139,6 +140,8 @@ export function startTelemetry(config: AppConfig, options: TelemetryOptions): Te
     sampler: new tracing.AlwaysOffSampler(),
     logRecordProcessors: [],
     textMapPropagator: null,
+    // No async context propagation: nothing here needs it, and async hooks cost every request.
+    contextManager: new SyncContextManager(),
     instrumentations,
   });
   sdk.start();

@@ -1,0 +1,72 @@
+import { EventEmitter } from 'node:events';
+import { ROOT_CONTEXT, type Context, type ContextManager } from '@opentelemetry/api';
+
+/**
+ * An OpenTelemetry context manager without asynchronous propagation: the context given to `with`
+ * is active for the synchronous extent of the call, a bound function runs in its context, and a
+ * bound event emitter emits every event in its context.
+ *
+ * Why not the default (AsyncLocalStorage): it turns on async hooks, which tax every promise and
+ * callback of every request, and it wraps every listener added to a bound request or response.
+ * That was most of the telemetry cost per request (bench/RESULTS.md). The service records metrics
+ * only (spans are never sampled), and the only context it needs is the http instrumentation's
+ * RPC metadata: read synchronously when a request enters the express app (src/app.ts) and in the
+ * response's 'close' listener, which a bound emitter provides.
+ */
+export class SyncContextManager implements ContextManager {
+  private current: Context = ROOT_CONTEXT;
+
+  active(): Context {
+    return this.current;
+  }
+
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+    ctx: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
+    const previous = this.current;
+    this.current = ctx;
+    try {
+      return fn.call(thisArg, ...args);
+    } finally {
+      this.current = previous;
+    }
+  }
+
+  bind<T>(ctx: Context, target: T): T {
+    if (target instanceof EventEmitter) {
+      this.bindEmitter(ctx, target);
+      return target;
+    }
+    if (typeof target === 'function') {
+      const fn = target as (...args: unknown[]) => unknown;
+      // eslint-disable-next-line @typescript-eslint/no-this-alias
+      const manager = this;
+      return function bound(this: unknown, ...args: unknown[]) {
+        return manager.with(ctx, fn, this, ...args);
+      } as T;
+    }
+    return target;
+  }
+
+  /** One wrapper per emitter (on its `emit`), not one per listener. */
+  private bindEmitter(ctx: Context, emitter: EventEmitter): void {
+    const emit = emitter.emit;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const manager = this;
+    emitter.emit = function boundEmit(this: EventEmitter, ...args: Parameters<EventEmitter['emit']>) {
+      return manager.with(ctx, emit, this, ...args);
+    };
+  }
+
+  enable(): this {
+    return this;
+  }
+
+  disable(): this {
+    this.current = ROOT_CONTEXT;
+    return this;
+  }
+}
