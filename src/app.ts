@@ -7,7 +7,7 @@ import type { AppContext } from './context';
 import { RegisterRoutes } from './generated/routes';
 import { HttpProblem, notFound, problemHandler } from './api/problem';
 import { servedSpec } from './api/openapi';
-import { requestLogger, type Logger } from './logging';
+import { useRequestLogging, type Logger } from './logging';
 
 export interface AppOptions {
   logger: Logger;
@@ -32,16 +32,12 @@ function routeOf(req: Request): string | undefined {
 function observeRequests(ctx: AppContext): RequestHandler {
   return (req, res, next) => {
     ctx.requests.started();
+    // Present only with telemetry on; read now, while the http instrumentation's context is active.
     const rpc = getRPCMetadata(context.active());
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      if (rpc?.type === RPCType.HTTP) rpc.route = routeOf(req);
-      ctx.requests.finished(req.method, req.path, res.statusCode);
-    };
-    res.once('finish', finish);
-    res.once('close', finish);
+    // Before 'close': the instrumentation records the duration in its own 'close' listener, added first.
+    if (rpc?.type === RPCType.HTTP) res.once('finish', () => (rpc.route = routeOf(req)));
+    // 'close' comes once per response, after 'finish' or when the client went away first.
+    res.once('close', () => ctx.requests.finished(req.method, req.path, res.statusCode));
     next();
   };
 }
@@ -64,7 +60,7 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
   app.locals.ctx = ctx;
 
   const metricsPath = config.metrics.prometheus.path;
-  app.use(requestLogger(options.logger, new Set(['/healthz', '/readyz', metricsPath])));
+  useRequestLogging(app, options.logger, new Set(['/healthz', '/readyz', metricsPath]));
   app.use(observeRequests(ctx));
 
   if (options.prometheus) {
