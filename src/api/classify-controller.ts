@@ -6,6 +6,7 @@ import type { ClassifyRequest, ClassifyResponse, Problem } from './types';
 import { checkLimits, textsOf } from './classify-input';
 import { QueueRejection, SubmissionCancelled } from '../moderation/batcher';
 import { InferenceError } from '../model/worker-pool';
+import { whenClientGone } from './client-gone';
 
 const PROBLEM_JSON = 'application/problem+json';
 
@@ -46,14 +47,10 @@ export class ClassifyController extends Controller {
     if (reason) throw new HttpProblem(503, 'not-ready', 'Service not ready', `The service is not ready: ${reason}.`, {}, { 'Retry-After': '1' });
     const texts = textsOf(body);
     checkLimits(texts, config.classifier.limits);
-    // A client that disconnects while its texts wait in the queue should not cost a model run.
-    const cancel = new AbortController();
-    req.res?.once('close', () => {
-      if (!req.res?.writableFinished) cancel.abort();
-    });
     let results;
     try {
-      results = await service.classify(texts, cancel.signal);
+      // A client that disconnects while its texts wait in the queue should not cost a model run.
+      results = await service.classify(texts, req.res && whenClientGone(req.res));
     } catch (err) {
       if (err instanceof SubmissionCancelled) {
         // Nobody is listening; the status is for the logs and metrics (nginx's "client closed request").

@@ -41,6 +41,15 @@ export class QueueRejection extends Error {
   }
 }
 
+/**
+ * What `submit` needs of a cancellation signal. An AbortSignal fits; the API uses a lighter one
+ * (src/api/client-gone.ts), as an AbortController per request was a measurable cost.
+ */
+export interface CancelSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+}
+
 /** A submission whose caller went away (the client disconnected) before its texts ran. */
 export class SubmissionCancelled extends Error {
   override readonly name = 'SubmissionCancelled';
@@ -96,7 +105,7 @@ export class Batcher {
    * Queues texts; resolves with their scores in input order, or rejects as a whole. When `signal`
    * aborts first, the submission rejects with SubmissionCancelled and its queued texts never run.
    */
-  submit(texts: readonly string[], signal?: AbortSignal): Promise<TextScores[]> {
+  submit(texts: readonly string[], signal?: CancelSignal): Promise<TextScores[]> {
     if (this.stopped) return this.refuse(new QueueRejection('shutting_down', 'the service is shutting down'), texts.length);
     if (this.depth + texts.length > this.options.maxQueue) {
       return this.refuse(

@@ -1,7 +1,7 @@
 import type { ModelManifest } from '../model/manifest';
 import type { Featurizer } from '../model/featurizer';
 import type { InferenceMetrics } from '../telemetry/inference-metrics';
-import type { Batcher, TextScores } from './batcher';
+import type { Batcher, CancelSignal, TextScores } from './batcher';
 import type { ResultCache } from './result-cache';
 import type { Thresholds } from './thresholds';
 
@@ -61,7 +61,7 @@ export class ModerationService {
    * Classifies texts; results are in input order. Rejects as a whole (queue full, model failure,
    * or `signal` aborted because the client went away).
    */
-  async classify(texts: readonly string[], signal?: AbortSignal): Promise<Classification[]> {
+  async classify(texts: readonly string[], signal?: CancelSignal): Promise<Classification[]> {
     const raw = this.cache ? await this.classifyCached(texts, this.cache, signal) : await this.batcher.submit(texts, signal);
     const results = raw.map((r) => this.decide(r));
     this.metrics.texts(raw, results);
@@ -71,7 +71,7 @@ export class ModerationService {
   private async classifyCached(
     texts: readonly string[],
     cache: { store: ResultCache; featurizer: Featurizer },
-    signal?: AbortSignal,
+    signal?: CancelSignal,
   ): Promise<TextScores[]> {
     const out: TextScores[] = new Array(texts.length);
     const missIndex: number[] = [];

@@ -1,5 +1,7 @@
+import http from 'node:http';
 import request from 'supertest';
-import { startHarness, type Harness } from '../support/harness';
+import { parseExposition, sampleValue, startHarness, type Harness } from '../support/harness';
+import { poll } from '../support/server-process';
 
 let h: Harness;
 beforeAll(async () => {
@@ -113,5 +115,42 @@ describe('queue bound', () => {
     const metrics = await request(small.app).get('/metrics').expect(200);
     expect(metrics.text).toMatch(/moderator_queue_rejections_total\{[^}]*reason="queue_full"[^}]*\} 3/);
     await request(small.app).post('/classify').send({ texts: ['a', 'b'] }).expect(200);
+  });
+});
+
+describe('client disconnect', () => {
+  // A batch wait of a second keeps a lone text queued long enough to leave while it waits.
+  let slow: Harness;
+  let server: http.Server;
+  let port: number;
+  beforeAll(async () => {
+    slow = await startHarness({ classifier: { batching: { max_wait_us: 1_000_000 } } });
+    server = http.createServer(slow.app).listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await slow.close();
+  });
+
+  async function metric(name: string): Promise<number> {
+    const res = await request(slow.app).get('/metrics').expect(200);
+    return sampleValue(parseExposition(res.text).samples, name);
+  }
+
+  it('drops the queued texts of a client that went away: they never reach the model', async () => {
+    const body = JSON.stringify({ texts: ['left before the answer', 'this one too'] });
+    const req = http.request({ port, host: '127.0.0.1', path: '/classify', method: 'POST', headers: { 'content-type': 'application/json' } });
+    req.on('error', () => undefined);
+    req.end(body);
+    await poll('the texts to be queued', async () => ((await metric('moderator_queue_depth')) === 2 ? true : undefined));
+    req.destroy();
+    await poll('the queue to forget them', async () => ((await metric('moderator_queue_depth')) === 0 ? true : undefined));
+    // A later request runs alone: the batch that the model sees holds its text only.
+    await request(slow.app).post('/classify').send({ text: 'stayed' }).expect(200);
+    expect(await metric('moderator_batch_size_count')).toBe(1);
+    expect(await metric('moderator_batch_size_sum')).toBe(1);
   });
 });
