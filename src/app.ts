@@ -63,6 +63,10 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
   useRequestLogging(app, options.logger, new Set(['/healthz', '/readyz', metricsPath]));
   app.use(observeRequests(ctx));
 
+  // The API first: every layer ahead of a route is a path match that each request pays for.
+  app.use('/classify', requireJson, express.json({ limit: config.classifier.limits.max_body_bytes, strict: true }));
+  RegisterRoutes(app);
+
   if (options.prometheus) {
     const exporter = options.prometheus;
     app.get(metricsPath, (req, res) => exporter.getMetricsRequestHandler(req, res));
@@ -78,9 +82,6 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
     // validatorUrl null: Swagger UI would otherwise send the spec to an online validator from the browser.
     swaggerUi.setup(spec, { customSiteTitle: 'content-moderator API', swaggerOptions: { validatorUrl: null } }),
   );
-
-  app.use('/classify', requireJson, express.json({ limit: config.classifier.limits.max_body_bytes, strict: true }));
-  RegisterRoutes(app);
 
   app.use(notFound);
   app.use(problemHandler((req) => req.log ?? options.logger));
