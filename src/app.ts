@@ -6,6 +6,7 @@ import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { AppContext } from './context';
 import { RegisterRoutes } from './generated/routes';
 import { HttpProblem, notFound, problemHandler } from './api/problem';
+import { isPlainJson, jsonBody } from './api/json-body';
 import { servedSpec } from './api/openapi';
 import { useRequestLogging, type Logger } from './logging';
 
@@ -44,9 +45,10 @@ function observeRequests(ctx: AppContext): RequestHandler {
 
 /** 415 for a body that is not JSON (express.json would otherwise skip it and the schema error would mislead). */
 const requireJson: RequestHandler = (req, _res, next) => {
-  if (req.is('application/json') === false) {
-    const type = req.headers['content-type'] ?? '(none)';
-    return next(new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', `Content-Type must be application/json, got ${type}.`));
+  const type = req.headers['content-type'];
+  // The usual header needs no parsing; anything else goes through type-is.
+  if (!(type !== undefined && isPlainJson(type)) && req.is('application/json') === false) {
+    return next(new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', `Content-Type must be application/json, got ${type ?? '(none)'}.`));
   }
   next();
 };
@@ -64,7 +66,7 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
   app.use(observeRequests(ctx));
 
   // The API first: every layer ahead of a route is a path match that each request pays for.
-  app.use('/classify', requireJson, express.json({ limit: config.classifier.limits.max_body_bytes, strict: true }));
+  app.use('/classify', requireJson, jsonBody(config.classifier.limits.max_body_bytes));
   RegisterRoutes(app);
 
   if (options.prometheus) {
