@@ -1,4 +1,4 @@
-import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';
+import type { Attributes, Histogram, Meter, ObservableResult } from '@opentelemetry/api';
 import { BATCH_SIZE_BUCKETS, INFERENCE_DURATION_BUCKETS, SCORE_BUCKETS } from './buckets';
 
 const REJECTION_REASONS = ['queue_full', 'shutting_down'] as const;
@@ -20,30 +20,50 @@ export interface InferenceProbes {
 /**
  * The model/inference instruments (names in docs/metrics.md). Every series carries the model's
  * name and version so a dashboard can tell a rollout apart.
+ *
+ * Counters are plain numbers on the request path, read by observable counters at each collection
+ * (as the method_names counts are): a synchronous OpenTelemetry add hashes its attributes on every
+ * call, which showed in the per-request profile. Distributions stay synchronous histograms.
  */
 export class InferenceMetrics {
   private readonly model: Attributes;
-  private readonly classified: Counter;
-  private readonly flagged: Counter;
-  private readonly labelFlagged: Counter;
   private readonly overall: Histogram;
   private readonly queueWait: Histogram;
   private readonly inference: Histogram;
   private readonly batchSize: Histogram;
-  private readonly rejections: Counter;
-  private readonly failures: Counter;
-  private readonly cache: Counter;
-  private readonly labelAttrs = new Map<string, Attributes>();
-  private readonly hitAttrs: Attributes;
-  private readonly missAttrs: Attributes;
+  private classifiedCount = 0;
+  private flaggedCount = 0;
+  private readonly labelCounts: Map<string, number>;
+  private readonly rejectionCounts = new Map<(typeof REJECTION_REASONS)[number], number>(REJECTION_REASONS.map((r) => [r, 0]));
+  private readonly failureCounts = new Map<(typeof FAILURE_REASONS)[number], number>(FAILURE_REASONS.map((r) => [r, 0]));
+  private hits = 0;
+  private misses = 0;
 
   constructor(meter: Meter, model: ModelIdentity, labels: readonly string[], probes: InferenceProbes) {
-    this.model = { model_name: model.name, model_version: model.version };
-    this.hitAttrs = { ...this.model, result: 'hit' };
-    this.missAttrs = { ...this.model, result: 'miss' };
-    this.classified = meter.createCounter('moderator.texts.classified', { description: 'Texts scored (cache hits included)', unit: '{text}' });
-    this.flagged = meter.createCounter('moderator.texts.flagged', { description: 'Texts whose flagged decision was true', unit: '{text}' });
-    this.labelFlagged = meter.createCounter('moderator.label.flagged', { description: 'Texts over each label threshold', unit: '{text}' });
+    const m: Attributes = { model_name: model.name, model_version: model.version };
+    this.model = m;
+    this.labelCounts = new Map(labels.map((l) => [l, 0]));
+    const counter = (name: string, description: string, unit: string, observe: (r: ObservableResult) => void) =>
+      meter.createObservableCounter(name, { description, unit }).addCallback(observe);
+
+    // Every known series is observed from the start, at 0, so rates and alerts see it before the first event.
+    counter('moderator.texts.classified', 'Texts scored (cache hits included)', '{text}', (r) => r.observe(this.classifiedCount, m));
+    counter('moderator.texts.flagged', 'Texts whose flagged decision was true', '{text}', (r) => r.observe(this.flaggedCount, m));
+    const labelAttrs = new Map(labels.map((label) => [label, { ...m, label }]));
+    counter('moderator.label.flagged', 'Texts over each label threshold', '{text}', (r) => {
+      for (const [label, n] of this.labelCounts) r.observe(n, labelAttrs.get(label) ?? { ...m, label });
+    });
+    counter('moderator.queue.rejections', 'Texts refused at the batch queue', '{text}', (r) => {
+      for (const [reason, n] of this.rejectionCounts) r.observe(n, { ...m, reason });
+    });
+    counter('moderator.inference.failures', 'Failed model runs by reason', '{run}', (r) => {
+      for (const [reason, n] of this.failureCounts) r.observe(n, { ...m, reason });
+    });
+    counter('moderator.cache.lookups', 'Result-cache lookups by result', '{lookup}', (r) => {
+      r.observe(this.hits, { ...m, result: 'hit' });
+      r.observe(this.misses, { ...m, result: 'miss' });
+    });
+
     this.overall = meter.createHistogram('moderator.overall.score', {
       description: 'Overall score (probability a text breaks any policy)',
       unit: '1',
@@ -64,18 +84,6 @@ export class InferenceMetrics {
       unit: '{text}',
       advice: { explicitBucketBoundaries: BATCH_SIZE_BUCKETS },
     });
-    this.rejections = meter.createCounter('moderator.queue.rejections', { description: 'Texts refused at the batch queue', unit: '{text}' });
-    this.failures = meter.createCounter('moderator.inference.failures', { description: 'Failed model runs by reason', unit: '{run}' });
-    this.cache = meter.createCounter('moderator.cache.lookups', { description: 'Result-cache lookups by result', unit: '{lookup}' });
-
-    // Start every known series at 0 so rates and alerts see them before the first event.
-    this.classified.add(0, this.model);
-    this.flagged.add(0, this.model);
-    for (const label of labels) this.labelFlagged.add(0, this.labelAttributes(label));
-    for (const reason of REJECTION_REASONS) this.rejections.add(0, { ...this.model, reason });
-    for (const reason of FAILURE_REASONS) this.failures.add(0, { ...this.model, reason });
-    this.cache.add(0, this.hitAttrs);
-    this.cache.add(0, this.missAttrs);
 
     meter
       .createObservableGauge('moderator.model.ready', { description: '1 when the model is loaded and the service is not shutting down' })
@@ -97,43 +105,27 @@ export class InferenceMetrics {
     for (const wait of waitSeconds) this.queueWait.record(wait, this.model);
   }
 
-  /**
-   * A request's classified texts: the score histogram per text (unrounded), counters once per
-   * request and label (per-text adds cost measurable CPU on 64-text batches).
-   */
+  /** A request's classified texts: the score histogram per text (unrounded), and the counts. */
   texts(raw: ReadonlyArray<{ overall: number }>, results: ReadonlyArray<{ flagged: boolean; labels: readonly string[] }>): void {
-    let flagged = 0;
-    let perLabel: Map<string, number> | undefined;
     for (let i = 0; i < results.length; i++) {
       this.overall.record(raw[i]!.overall, this.model);
       const r = results[i]!;
-      if (r.flagged) flagged++;
-      for (const label of r.labels) (perLabel ??= new Map()).set(label, (perLabel.get(label) ?? 0) + 1);
+      if (r.flagged) this.flaggedCount++;
+      for (const label of r.labels) this.labelCounts.set(label, (this.labelCounts.get(label) ?? 0) + 1);
     }
-    this.classified.add(results.length, this.model);
-    if (flagged > 0) this.flagged.add(flagged, this.model);
-    if (perLabel) for (const [label, n] of perLabel) this.labelFlagged.add(n, this.labelAttributes(label));
+    this.classifiedCount += results.length;
   }
 
   cacheLookups(hits: number, misses: number): void {
-    if (hits > 0) this.cache.add(hits, this.hitAttrs);
-    if (misses > 0) this.cache.add(misses, this.missAttrs);
+    this.hits += hits;
+    this.misses += misses;
   }
 
   rejected(reason: (typeof REJECTION_REASONS)[number], texts: number): void {
-    this.rejections.add(texts, { ...this.model, reason });
+    this.rejectionCounts.set(reason, (this.rejectionCounts.get(reason) ?? 0) + texts);
   }
 
   failed(reason: (typeof FAILURE_REASONS)[number]): void {
-    this.failures.add(1, { ...this.model, reason });
-  }
-
-  private labelAttributes(label: string): Attributes {
-    let attrs = this.labelAttrs.get(label);
-    if (!attrs) {
-      attrs = { ...this.model, label };
-      this.labelAttrs.set(label, attrs);
-    }
-    return attrs;
+    this.failureCounts.set(reason, (this.failureCounts.get(reason) ?? 0) + 1);
   }
 }
