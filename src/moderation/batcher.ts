@@ -79,7 +79,8 @@ interface Entry {
  * When every worker is busy the queue simply fills, and the next free worker takes a full batch.
  */
 export class Batcher {
-  private queue: Entry[] = [];
+  /** Entries before `head` were taken; their slots are cleared so a finished request is not kept alive. */
+  private queue: Array<Entry | undefined> = [];
   private head = 0;
   /** Queued texts of live submissions (the queue may also hold skipped texts of dead ones). */
   private live = 0;
@@ -194,13 +195,17 @@ export class Batcher {
   private dispatch(): void {
     const batch: Entry[] = [];
     while (batch.length < this.options.maxBatchSize && this.head < this.queue.length) {
-      const entry = this.queue[this.head++]!;
+      const entry = this.queue[this.head]!;
+      this.queue[this.head++] = undefined;
       if (entry.submission.failed) continue;
       entry.submission.queued--;
       batch.push(entry);
     }
     this.live -= batch.length;
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+    if (this.head === this.queue.length) {
+      this.queue.length = 0;
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
