@@ -125,7 +125,7 @@ export function headline(metrics: DatasetMetrics[]): Headline {
   const jig = PRIMARY_OUTPUT['jigsaw-toxic-subset'].map((l) => find(metrics, 'jigsaw-toxic-subset', l)?.roc_auc ?? NaN);
   return {
     jigsaw_mean_roc_auc: jig.reduce((a, b) => a + b, 0) / jig.length,
-    tweeteval_offensive_macro_f1: find(metrics, 'tweeteval-offensive', 'toxic')?.macro_f1 ?? NaN,
+    tweeteval_offensive_macro_f1: find(metrics, 'tweeteval-offensive', 'offensive')?.macro_f1 ?? NaN,
     tweeteval_hate_macro_f1: find(metrics, 'tweeteval-hate', 'identity_hate')?.macro_f1 ?? NaN,
     edos_sexism_macro_f1: find(metrics, 'edos-sexism', 'sexism')?.macro_f1 ?? NaN,
     sms_spam_f1: find(metrics, 'sms-spam-collection', 'spam')?.f1 ?? NaN,

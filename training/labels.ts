@@ -4,7 +4,7 @@
  * other (example, label) pair is masked out of the loss.
  */
 
-export const LABELS = ['toxic', 'severe_toxic', 'obscene', 'threat', 'insult', 'identity_hate', 'sexism', 'spam'] as const;
+export const LABELS = ['toxic', 'severe_toxic', 'obscene', 'threat', 'insult', 'identity_hate', 'sexism', 'spam', 'offensive'] as const;
 export type LabelName = (typeof LABELS)[number];
 
 /** Index of the overall ("breaks any policy") head: the output after the labels. */
@@ -26,6 +26,9 @@ export const LABEL_DESCRIPTIONS: Record<LabelName, string> = {
     'disability (Jigsaw "identity_hate"; HatEval hate against immigrants and women; Davidson "hate speech").',
   sexism: 'Abuse, prejudice or discrimination aimed at women because of their gender (EDOS task A "sexist").',
   spam: 'Unsolicited commercial or fraudulent bulk messages: prizes, premium-rate numbers, "text STOP" (SMS Spam Collection "spam").',
+  offensive:
+    'Offensive language in the OffensEval / OLID sense: any profanity, or any offence or insult aimed at someone, veiled or direct, ' +
+    'including untargeted swearing (OffensEval "offensive"; Davidson hate or offensive; Jigsaw any of its six labels).',
 };
 
 export const OVERALL_DESCRIPTION =
@@ -39,17 +42,17 @@ export const LABEL_MAPPING: { dataset: string; rule: string }[] = [
     dataset: 'jigsaw-toxic-subset',
     rule:
       'toxic, severe_toxic, obscene, threat, insult, identity_hate copied; overall = any of them; spam = 0; ' +
-      'sexism = 0 where identity_hate = 0 (sexism is identity-based hate), else unknown.',
+      'sexism = 0 where identity_hate = 0 (sexism is identity-based hate), else unknown; offensive = any of the six.',
   },
   {
     dataset: 'davidson-hate-offensive',
     rule:
-      'class 0 "hate speech" -> toxic = 1, identity_hate = 1, overall = 1; class 1 "offensive" -> toxic = 1, identity_hate = 0, overall = 1; ' +
-      'class 2 "neither" -> all six Jigsaw labels = 0, overall = 0; spam = 0; the rest unknown.',
+      'class 0 "hate speech" -> toxic = 1, identity_hate = 1, offensive = 1, overall = 1; class 1 "offensive" -> toxic = 1, identity_hate = 0, offensive = 1, overall = 1; ' +
+      'class 2 "neither" -> all six Jigsaw labels = 0, offensive = 0, overall = 0; spam = 0; the rest unknown.',
   },
   {
     dataset: 'tweeteval-offensive',
-    rule: '1 "offensive" -> toxic = 1, overall = 1 (other labels unknown); 0 "not offensive" -> all six Jigsaw labels = 0, overall = 0; spam = 0.',
+    rule: '1 "offensive" -> offensive = 1, toxic = 1, overall = 1 (other labels unknown); 0 "not offensive" -> offensive = 0, all six Jigsaw labels = 0, overall = 0; spam = 0.',
   },
   {
     dataset: 'tweeteval-hate',
@@ -74,7 +77,7 @@ export const LABEL_MAPPING: { dataset: string; rule: string }[] = [
 export const PRIMARY_OUTPUT: Record<string, string[]> = {
   'jigsaw-toxic-subset': ['toxic', 'severe_toxic', 'obscene', 'threat', 'insult', 'identity_hate'],
   'davidson-hate-offensive': ['toxic', 'identity_hate'],
-  'tweeteval-offensive': ['toxic'],
+  'tweeteval-offensive': ['offensive'],
   'tweeteval-hate': ['identity_hate'],
   'edos-sexism': ['sexism'],
   'sms-spam-collection': ['spam'],

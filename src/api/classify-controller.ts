@@ -25,14 +25,24 @@ export class ClassifyController extends Controller {
   @Post()
   @SuccessResponse(200, 'Classified')
   @Example<ClassifyResponse>({
-    model: { name: 'moderator-fasttext', version: '1.0.0' },
+    model: { name: 'moderator-fasttext', version: '1.1.0' },
     results: [
       {
         index: 0,
         flagged: true,
         overall: 0.97,
-        labels: ['toxic', 'insult'],
-        scores: { toxic: 0.96, severe_toxic: 0.08, obscene: 0.31, threat: 0.01, insult: 0.88, identity_hate: 0.02 },
+        labels: ['toxic', 'insult', 'offensive'],
+        scores: {
+          toxic: 0.96,
+          severe_toxic: 0.08,
+          obscene: 0.31,
+          threat: 0.01,
+          insult: 0.88,
+          identity_hate: 0.02,
+          sexism: 0.01,
+          spam: 0.0,
+          offensive: 0.95,
+        },
       },
     ],
   })

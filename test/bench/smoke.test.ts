@@ -47,6 +47,8 @@ describe('npm run bench -- --smoke', () => {
     const expected = [
       ...['c1', 'c16', 'c64'].map((c) => `hello/hello/${c}`),
       'hello/echo/c64',
+      'hello/floor-off',
+      'hello/floor-on',
       ...['off', 'on'].flatMap((t) => [
         ...['c1', 'c16', 'c64'].flatMap((c) => [`${t}/single/${c}`, `${t}/batch/${c}`]),
         `${t}/single/paced`,

@@ -201,6 +201,7 @@ function loadJigsaw(dir: string, limit?: number): Row[] {
         if (v) any = 1;
       }
       labels.overall = any;
+      labels.offensive = any;
       // Sexism is identity-based hate (gender): a row that Jigsaw's annotators did not find identity-hateful is not sexist.
       // (Without these negatives the sexism head reads any insult as sexist: EDOS is its only other source.)
       if (labels.identity_hate === 0) labels.sexism = 0;
@@ -225,9 +226,9 @@ function loadDavidson(dir: string, limit?: number): Row[] {
   for (const rec of limit ? records.slice(0, limit) : records) {
     const cls = rec.class;
     let labels: Row['labels'];
-    if (cls === '0') labels = { toxic: 1, identity_hate: 1, overall: 1, spam: 0 };
-    else if (cls === '1') labels = { toxic: 1, identity_hate: 0, overall: 1, spam: 0 };
-    else if (cls === '2') labels = { ...allSix(0), overall: 0, spam: 0 };
+    if (cls === '0') labels = { toxic: 1, identity_hate: 1, offensive: 1, overall: 1, spam: 0 };
+    else if (cls === '1') labels = { toxic: 1, identity_hate: 0, offensive: 1, overall: 1, spam: 0 };
+    else if (cls === '2') labels = { ...allSix(0), offensive: 0, overall: 0, spam: 0 };
     else throw new Error(`davidson: unexpected class ${cls}`);
     rows.push({ text: rec.tweet, labels, key: `row${rec['']}`, stratum: cls });
   }
@@ -246,7 +247,7 @@ function loadTweetEval(dir: string, task: 'offensive' | 'hate', limit?: number):
       const v = labels[i].trim();
       if (v !== '0' && v !== '1') throw new Error(`tweeteval-${task} ${split} line ${i + 1}: label ${v}`);
       let l: Row['labels'];
-      if (task === 'offensive') l = v === '1' ? { toxic: 1, overall: 1, spam: 0 } : { ...allSix(0), overall: 0, spam: 0 };
+      if (task === 'offensive') l = v === '1' ? { offensive: 1, toxic: 1, overall: 1, spam: 0 } : { ...allSix(0), offensive: 0, overall: 0, spam: 0 };
       else l = v === '1' ? { identity_hate: 1, toxic: 1, overall: 1, spam: 0 } : { identity_hate: 0, spam: 0 };
       rows.push({ text: texts[i], labels: l, key: `${split}${i}`, stratum: v, split });
     }
