@@ -55,6 +55,7 @@ export async function createModerator(loaded: LoadedConfig, telemetry: Telemetry
   const { batching, cache } = config.classifier;
   const metrics = new InferenceMetrics(
     telemetry.meter,
+    telemetry.textHistograms,
     { name: manifest.name, version: manifest.version },
     manifest.labels.map((l) => l.name),
     {

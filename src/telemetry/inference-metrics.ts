@@ -1,5 +1,6 @@
 import type { Attributes, Histogram, Meter, ObservableResult } from '@opentelemetry/api';
 import { BATCH_SIZE_BUCKETS, INFERENCE_DURATION_BUCKETS, SCORE_BUCKETS } from './buckets';
+import type { PreAggregatedHistogram, TextHistograms } from './text-histograms';
 
 const REJECTION_REASONS = ['queue_full', 'shutting_down'] as const;
 const FAILURE_REASONS = ['worker_error', 'worker_exit', 'timeout'] as const;
@@ -23,12 +24,13 @@ export interface InferenceProbes {
  *
  * Counters are plain numbers on the request path, read by observable counters at each collection
  * (as the method_names counts are): a synchronous OpenTelemetry add hashes its attributes on every
- * call, which showed in the per-request profile. Distributions stay synchronous histograms.
+ * call, which showed in the per-request profile. The per-text histograms are pre-aggregated the same
+ * way (text-histograms.ts); the per-batch ones stay synchronous.
  */
 export class InferenceMetrics {
   private readonly model: Attributes;
-  private readonly overall: Histogram;
-  private readonly queueWait: Histogram;
+  private readonly overall: PreAggregatedHistogram;
+  private readonly queueWait: PreAggregatedHistogram;
   private readonly inference: Histogram;
   private readonly batchSize: Histogram;
   private classifiedCount = 0;
@@ -39,7 +41,7 @@ export class InferenceMetrics {
   private hits = 0;
   private misses = 0;
 
-  constructor(meter: Meter, model: ModelIdentity, labels: readonly string[], probes: InferenceProbes) {
+  constructor(meter: Meter, perText: TextHistograms, model: ModelIdentity, labels: readonly string[], probes: InferenceProbes) {
     const m: Attributes = { model_name: model.name, model_version: model.version };
     this.model = m;
     this.labelCounts = new Map(labels.map((l) => [l, 0]));
@@ -64,16 +66,20 @@ export class InferenceMetrics {
       r.observe(this.misses, { ...m, result: 'miss' });
     });
 
-    this.overall = meter.createHistogram('moderator.overall.score', {
-      description: 'Overall score (probability a text breaks any policy)',
-      unit: '1',
-      advice: { explicitBucketBoundaries: SCORE_BUCKETS },
-    });
-    this.queueWait = meter.createHistogram('moderator.queue.wait_seconds', {
-      description: 'Time a text waited in the batch queue before its model run',
-      unit: 's',
-      advice: { explicitBucketBoundaries: INFERENCE_DURATION_BUCKETS },
-    });
+    // Recorded once per text: pre-aggregated (text-histograms.ts), the same series on /metrics.
+    this.overall = perText.create(
+      { name: 'moderator.overall.score', description: 'Overall score (probability a text breaks any policy)', unit: '1', boundaries: SCORE_BUCKETS },
+      m,
+    );
+    this.queueWait = perText.create(
+      {
+        name: 'moderator.queue.wait_seconds',
+        description: 'Time a text waited in the batch queue before its model run',
+        unit: 's',
+        boundaries: INFERENCE_DURATION_BUCKETS,
+      },
+      m,
+    );
     this.inference = meter.createHistogram('moderator.inference.duration_seconds', {
       description: 'One model run (featurize + onnxruntime) in a worker thread',
       unit: 's',
@@ -102,13 +108,13 @@ export class InferenceMetrics {
   batch(size: number, computeSeconds: number, waitSeconds: Float64Array): void {
     this.batchSize.record(size, this.model);
     this.inference.record(computeSeconds, this.model);
-    for (const wait of waitSeconds) this.queueWait.record(wait, this.model);
+    for (const wait of waitSeconds) this.queueWait.record(wait);
   }
 
   /** A request's classified texts: the score histogram per text (unrounded), and the counts. */
   texts(raw: ReadonlyArray<{ overall: number }>, results: ReadonlyArray<{ flagged: boolean; labels: readonly string[] }>): void {
     for (let i = 0; i < results.length; i++) {
-      this.overall.record(raw[i]!.overall, this.model);
+      this.overall.record(raw[i]!.overall);
       const r = results[i]!;
       if (r.flagged) this.flaggedCount++;
       for (const label of r.labels) this.labelCounts.set(label, (this.labelCounts.get(label) ?? 0) + 1);

@@ -14,6 +14,7 @@ import { GC_DURATION_BUCKETS, HTTP_DURATION_BUCKETS } from './buckets';
 import { method_names, METHOD_NAMES } from './method-names';
 import { registerProcessMetrics } from './process-metrics';
 import { SyncContextManager } from './sync-context-manager';
+import { TextHistograms } from './text-histograms';
 
 const SERVICE_NAME = 'content-moderator';
 const METER_NAME = 'content-moderator';
@@ -22,6 +23,8 @@ const ENABLED_INSTRUMENTATIONS = ['http', 'runtime-node'];
 
 export interface Telemetry {
   readonly meter: Meter;
+  /** Per-text histograms, pre-aggregated and read by every reporter (see text-histograms.ts). */
+  readonly textHistograms: TextHistograms;
   /** Present when the `prometheus` reporter is on; serves the exposition. */
   readonly prometheus?: PrometheusExporter;
   /** Pushes pending console output and stops every reader. */
@@ -62,7 +65,7 @@ export function metricsOnAppPort(config: AppConfig): boolean {
   return own === null || own === config.server.port;
 }
 
-function readers(app: AppConfig): { readers: IMetricReader[]; prometheus?: PrometheusExporter } {
+function readers(app: AppConfig, textHistograms: TextHistograms): { readers: IMetricReader[]; prometheus?: PrometheusExporter } {
   const config = app.metrics;
   const readers: IMetricReader[] = [];
   let prometheus: PrometheusExporter | undefined;
@@ -72,6 +75,7 @@ function readers(app: AppConfig): { readers: IMetricReader[]; prometheus?: Prome
       readers.push(
         new PeriodicExportingMetricReader({
           exporter: new FilteredConsoleExporter(include),
+          metricProducers: [textHistograms],
           exportIntervalMillis: config.interval_seconds * 1000,
           // Collection reads plain counters, so it is quick; the timeout must stay below the interval.
           exportTimeoutMillis: Math.min(config.interval_seconds * 1000, 30_000),
@@ -84,6 +88,7 @@ function readers(app: AppConfig): { readers: IMetricReader[]; prometheus?: Prome
         preventServerStart: metricsOnAppPort(app),
         port: config.prometheus.port ?? undefined,
         withoutScopeInfo: true,
+        metricProducers: [textHistograms],
       });
       readers.push(prometheus);
     }
@@ -97,7 +102,8 @@ function readers(app: AppConfig): { readers: IMetricReader[]; prometheus?: Prome
  * (and nothing else: no traces, no logs, no OTLP, no resource detectors that call out).
  */
 export function startTelemetry(config: AppConfig, options: TelemetryOptions): Telemetry {
-  const { readers: metricReaders, prometheus } = readers(config);
+  const textHistograms = new TextHistograms({ name: METER_NAME, version: options.version });
+  const { readers: metricReaders, prometheus } = readers(config, textHistograms);
   const resource = resourceFromAttributes({ 'service.name': SERVICE_NAME, 'service.version': options.version });
 
   // No reporter = telemetry off: no SDK, no instrumentation patches (what `npm run bench` compares against).
@@ -107,6 +113,7 @@ export function startTelemetry(config: AppConfig, options: TelemetryOptions): Te
     registerProcessMetrics(meter);
     return {
       meter,
+      textHistograms,
       prometheus,
       shutdown: () => provider.shutdown(),
     };
@@ -149,6 +156,7 @@ export function startTelemetry(config: AppConfig, options: TelemetryOptions): Te
   registerProcessMetrics(meter);
   return {
     meter,
+    textHistograms,
     prometheus,
     shutdown: () => sdk.shutdown(),
   };
