@@ -7,9 +7,9 @@ export type { Logger };
 
 declare module 'http' {
   interface IncomingMessage {
-    /** The request id (X-Request-Id), set by `requestLogger`. */
+    /** The request id (X-Request-Id), set by `useRequestLogging`. */
     id?: string;
-    /** A logger bound to this request's id and route, set by `requestLogger` (created on first use). */
+    /** A logger bound to this request's id and path, from `useRequestLogging` (created on first use). */
     log?: Logger;
   }
 }
@@ -17,7 +17,7 @@ declare module 'http' {
 /**
  * Structured JSON logs on stdout. Texts users send are never logged: ids, lengths, labels, timings only.
  * Lines are buffered and written asynchronously, from 2 KiB or every 250 ms, whichever comes first: a
- * write per request line cost a fifth of the main thread per single-text request (bench/RESULTS.md).
+ * synchronous write per request line cost about 15% of the main thread per single-text request.
  * A write holds at most 4 KiB (PIPE_BUF), so it stays atomic on a pipe shared with the console
  * metrics reporter. Pending lines are flushed when the process exits, also on a crash; a SIGKILL can
  * lose the last 250 ms.
@@ -47,7 +47,8 @@ const REQUEST_LOG = Symbol('request log');
  * request object would slow every later property access on it.
  *
  * Hand-written rather than pino-http, which builds two child loggers and serialises the request for
- * every request: that measured as about a quarter of the main thread's time per single-text request.
+ * every request: with its synchronous writes that measured as about a quarter of the main thread's
+ * time per single-text request.
  */
 export function useRequestLogging(app: Express, logger: Logger, quietPaths: ReadonlySet<string>): void {
   Object.defineProperty(app.request, 'log', {
