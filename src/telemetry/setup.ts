@@ -105,18 +105,15 @@ export function startTelemetry(config: AppConfig, options: TelemetryOptions): Te
   const textHistograms = new TextHistograms({ name: METER_NAME, version: options.version });
   const { readers: metricReaders, prometheus } = readers(config, textHistograms);
   const resource = resourceFromAttributes({ 'service.name': SERVICE_NAME, 'service.version': options.version });
+  const telemetry = (meter: Meter, shutdown: () => Promise<void>): Telemetry => {
+    registerProcessMetrics(meter);
+    return { meter, textHistograms, prometheus, shutdown };
+  };
 
   // No reporter = telemetry off: no SDK, no instrumentation patches (what `npm run bench` compares against).
   if (!options.instrument || metricReaders.length === 0) {
     const provider = new MeterProvider({ resource, readers: metricReaders, views: views() });
-    const meter = provider.getMeter(METER_NAME, options.version);
-    registerProcessMetrics(meter);
-    return {
-      meter,
-      textHistograms,
-      prometheus,
-      shutdown: () => provider.shutdown(),
-    };
+    return telemetry(provider.getMeter(METER_NAME, options.version), () => provider.shutdown());
   }
 
   // The stable HTTP semconv (http.server.request.duration in seconds) is opt-in in this SDK line.
@@ -152,13 +149,6 @@ export function startTelemetry(config: AppConfig, options: TelemetryOptions): Te
     instrumentations,
   });
   sdk.start();
-  const meter = metrics.getMeter(METER_NAME, options.version);
-  registerProcessMetrics(meter);
-  return {
-    meter,
-    textHistograms,
-    prometheus,
-    shutdown: () => sdk.shutdown(),
-  };
+  return telemetry(metrics.getMeter(METER_NAME, options.version), () => sdk.shutdown());
 }
 
