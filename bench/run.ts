@@ -78,16 +78,19 @@ const say = (s: string) => {
 // ---------------------------------------------------------------------------------------------
 // Server configurations
 
-type ServerKey = 'hello' | 'off' | 'on' | 'cache';
+type ServerKey = 'hello' | 'helloApp' | 'off' | 'on' | 'cache';
+type HelloKey = Extract<ServerKey, 'hello' | 'helloApp'>;
+const isHello = (server: ServerKey): server is HelloKey => server === 'hello' || server === 'helloApp';
 
 const SERVER_LABEL: Record<ServerKey, string> = {
   hello: 'express hello-world',
+  helloApp: 'express hello-world, served by src/http-server.ts',
   off: 'service, telemetry off',
   on: 'service, telemetry on',
   cache: 'service, telemetry off, cache on',
 };
 
-function serviceConfig(key: Exclude<ServerKey, 'hello'>): Record<string, unknown> {
+function serviceConfig(key: Exclude<ServerKey, HelloKey>): Record<string, unknown> {
   return {
     server: { host: '127.0.0.1' },
     classifier: { model_path: opts.modelDir, cache: { enabled: key === 'cache' } },
@@ -126,6 +129,8 @@ function scenariosFor(server: ServerKey): Scenario[] {
   switch (server) {
     case 'hello':
       return [...opts.conns.map((c) => closed('hello', c)), closed('echo', top)];
+    case 'helloApp':
+      return [closed('hello', top)];
     case 'cache':
       return [closed('cached', top)];
     default:
@@ -228,7 +233,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 async function startServer(server: ServerKey, nodeArgs: string[] = []): Promise<Running> {
-  const s = server === 'hello' ? await startHello(workDir) : await startService({ name: server, config: serviceConfig(server), workDir, nodeArgs, entry: opts.entry });
+  const s = isHello(server) ? await startHello(workDir, server === 'helloApp') : await startService({ name: server, config: serviceConfig(server), workDir, nodeArgs, entry: opts.entry });
   alive.add(s);
   const stop = s.stop;
   s.stop = async () => {
@@ -240,7 +245,7 @@ async function startServer(server: ServerKey, nodeArgs: string[] = []): Promise<
 
 async function warmUp(s: Running, server: ServerKey): Promise<void> {
   const w = opts.warmupSeconds;
-  if (server === 'hello') {
+  if (isHello(server)) {
     await closedLoop(target(s.url, 'hello'), { connections: 16, seconds: w });
   } else if (server === 'cache') {
     // Classify every cached body once, then warm the hit path.
@@ -336,7 +341,7 @@ async function session(rep: number, server: ServerKey): Promise<void> {
       rep,
       server,
       coldStartMs: s.coldStartMs,
-      loggedStartupMs: server === 'hello' ? undefined : loggedStartupMs(s.logFile),
+      loggedStartupMs: isHello(server) ? undefined : loggedStartupMs(s.logFile),
       idleRssMb: idle.rssMb,
       idleRssMetricMb: metricMb,
       peakRssMb: memoryOf(s.pid).hwmMb,
@@ -532,7 +537,7 @@ function targets(): TargetRow[] {
   };
   cost(`telemetry cost, single text at ${c} conns (1 − on/off req/s)`, (rep) => 1 - (perRep(`on/single/c${c}`, rep)?.rps ?? NaN) / (perRep(`off/single/c${c}`, rep)?.rps ?? NaN));
   cost(`telemetry cost, batch of ${opts.batchSize}, best concurrency (1 − on/off texts/s)`, (rep) => 1 - bestBatch('on', rep) / bestBatch('off', rep));
-  const starts = sessions.filter((s) => s.server !== 'hello');
+  const starts = sessions.filter((s) => !isHello(s.server));
   const maxStart = Math.max(...starts.map((s) => s.coldStartMs));
   rows.push({
     name: 'cold start, spawn → /readyz 200 (worst of all service starts)',
@@ -605,6 +610,8 @@ function report(startedAt: Date, elapsedS: number): { markdown: string; console:
     const a = agg(`${server}/single/c${c}`);
     if (a && aHello) L.push(`| single-text ÷ hello-world (telemetry ${server}) | hello-world server CPU per request ÷ /classify server CPU per request, ${c} conns | ${(aHello.cpuUs / a.cpuUs).toFixed(2)} |`);
     if (a && aEcho) L.push(`| single-text ÷ hello-world (telemetry ${server}) | req/s ÷ express.json echo req/s (a POST JSON ceiling), ${c} conns | ${(a.rps / aEcho.rps).toFixed(2)} |`);
+    const withServer = repRatio((rep) => (perRep(`${server}/single/c${c}`, rep)?.rps ?? NaN) / (perRep(`helloApp/hello/c${c}`, rep)?.rps ?? NaN));
+    if (!Number.isNaN(withServer.median)) L.push(`| single-text ÷ hello-world (telemetry ${server}) | req/s ÷ req/s of a hello-world served by src/http-server.ts as the service is (the ceiling with the same saving), ${c} conns | ${withServer.median.toFixed(2)} |`);
   }
   const inUs = median(inproc.map((x) => x.results.find((r) => r.batch === opts.batchSize)).filter((x): x is InProcessResult => !!x).map((x) => (x.featurizeUs + x.inferUs) / opts.batchSize));
   for (const server of ['off', 'on'] as const) {
@@ -628,7 +635,7 @@ function report(startedAt: Date, elapsedS: number): { markdown: string; console:
   L.push('');
   L.push('| server | request | conns | req/s | texts/s | p50 ms | p99 ms | server CPU µs/req | main thread µs/req | cores server / client / other | failed |');
   L.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|');
-  const order: ServerKey[] = ['hello', 'off', 'on', 'cache'];
+  const order: ServerKey[] = ['hello', 'helloApp', 'off', 'on', 'cache'];
   for (const server of order) {
     for (const sc of scenariosFor(server).filter((x) => x.kind === 'closed')) {
       const a = agg(sc.id);
@@ -703,6 +710,7 @@ function report(startedAt: Date, elapsedS: number): { markdown: string; console:
   const bestBatchId = (server: ServerKey) => opts.conns.map((k) => `${server}/batch/c${k}`).sort((x, y) => (agg(y)?.tps ?? 0) - (agg(x)?.tps ?? 0))[0]!;
   const cases: Array<[string, string]> = [
     [`hello-world GET, ${c} conns`, `hello/hello/c${c}`],
+    [`hello-world GET served by src/http-server.ts, ${c} conns`, `helloApp/hello/c${c}`],
     [`express.json echo, ${c} conns`, `hello/echo/c${c}`],
     [`/classify 1 text, telemetry off, ${c} conns`, `off/single/c${c}`],
     [`/classify 1 text, telemetry on, ${c} conns`, `on/single/c${c}`],
@@ -795,7 +803,7 @@ async function main(): Promise<void> {
   if (!opts.entry) ensureBuilt(say);
   readFileSync(path.join(opts.modelDir, 'model.json')); // fail early, naming the file, when the model is missing
   say(`bench: ${opts.smoke ? 'SMOKE, ' : ''}${opts.reps} rep(s) x ${opts.seconds} s per scenario, conns ${opts.conns.join('/')}, model ${opts.modelDir}`);
-  const steps: Array<ServerKey | 'inproc'> = ['hello', 'off', 'on', 'cache', 'inproc'];
+  const steps: Array<ServerKey | 'inproc'> = ['hello', 'helloApp', 'off', 'on', 'cache', 'inproc'];
   for (let rep = 0; rep < opts.reps; rep++) {
     say(`\n== repetition ${rep + 1}/${opts.reps}`);
     const order = steps.map((_, i) => steps[(i + rep) % steps.length]!);

@@ -153,11 +153,15 @@ export async function startService(o: ServiceOptions): Promise<Running> {
   return startReady(o.name, args, { APP_CONF: confFile, PORT: String(port) }, o.workDir, port);
 }
 
-/** Starts bench/hello-server.ts (through tsx) and waits for it to answer. */
-export async function startHello(workDir: string): Promise<Running> {
+/**
+ * Starts bench/hello-server.ts (through tsx) and waits for it to answer. `appPrototypes`: served by
+ * the service's createHttpServer instead of a plain http.createServer.
+ */
+export async function startHello(workDir: string, appPrototypes = false): Promise<Running> {
   mkdirSync(workDir, { recursive: true });
   const port = await freePort();
-  return startReady('hello', ['--import', 'tsx', path.join(ROOT, 'bench/hello-server.ts')], { PORT: String(port) }, workDir, port);
+  const env = { PORT: String(port), HELLO_SERVER: appPrototypes ? 'app-prototypes' : 'plain' };
+  return startReady('hello', ['--import', 'tsx', path.join(ROOT, 'bench/hello-server.ts')], env, workDir, port);
 }
 
 /** Launches a server and waits for its /readyz; the time from spawn to ready is its cold start. */

@@ -86,8 +86,8 @@ async function main(): Promise<void> {
     prometheus: metricsOnAppPort(config) ? telemetry.prometheus : undefined,
   });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { createServer } = require('node:http') as typeof import('node:http');
-  const httpServer = createServer(app);
+  const { createHttpServer } = require('./http-server') as typeof import('./http-server');
+  const httpServer = createHttpServer(app);
   // Keep-alive longer than typical load balancer idle timeouts, so they close first.
   httpServer.keepAliveTimeout = 65_000;
   await listen(httpServer, config.server.port, config.server.host);

@@ -22,27 +22,27 @@ function expectProblem(res: request.Response, status: number): Record<string, un
 
 describe('error model (RFC 9457 problem+json)', () => {
   it('400 for malformed JSON, without echoing the body', async () => {
-    const res = await request(h.app).post('/classify').set('Content-Type', 'application/json').send('{"text": "secret stuff');
+    const res = await request(h.server).post('/classify').set('Content-Type', 'application/json').send('{"text": "secret stuff');
     const body = expectProblem(res, 400);
     expect(body.detail).not.toContain('secret');
   });
 
   it('415 for a body that is not JSON', async () => {
-    const res = await request(h.app).post('/classify').set('Content-Type', 'text/plain').send('hello');
+    const res = await request(h.server).post('/classify').set('Content-Type', 'text/plain').send('hello');
     const body = expectProblem(res, 415);
     expect(body.detail).toContain('text/plain');
   });
 
   it('413 for a body over max_body_bytes, naming the limit', async () => {
     const texts = Array.from({ length: 4 }, () => 'x'.repeat(49));
-    const res = await request(h.app).post('/classify').send({ texts, pad: 'y'.repeat(3000) });
+    const res = await request(h.server).post('/classify').send({ texts, pad: 'y'.repeat(3000) });
     const body = expectProblem(res, 413);
     expect(body.detail).toContain('classifier.limits.max_body_bytes');
     expect(body.limit).toMatchObject({ name: 'classifier.limits.max_body_bytes', value: 2048 });
   });
 
   it('413 for a text over max_text_chars, naming the limit and the text', async () => {
-    const res = await request(h.app).post('/classify').send({ texts: ['ok', 'z'.repeat(51)] });
+    const res = await request(h.server).post('/classify').send({ texts: ['ok', 'z'.repeat(51)] });
     const body = expectProblem(res, 413);
     expect(body.detail).toContain('Text 1');
     expect(body.detail).toContain('classifier.limits.max_text_chars');
@@ -50,7 +50,7 @@ describe('error model (RFC 9457 problem+json)', () => {
   });
 
   it('413 for too many texts, naming the limit', async () => {
-    const res = await request(h.app).post('/classify').send({ texts: ['a', 'b', 'c', 'd', 'e'] });
+    const res = await request(h.server).post('/classify').send({ texts: ['a', 'b', 'c', 'd', 'e'] });
     const body = expectProblem(res, 413);
     expect(body.limit).toEqual({ name: 'classifier.limits.max_texts', value: 4, actual: 5 });
   });
@@ -65,14 +65,14 @@ describe('error model (RFC 9457 problem+json)', () => {
     [{ texts: [] }, 'body.texts'],
     [[1, 2], 'body'],
   ])('422 for %j, naming the field', async (payload, field) => {
-    const res = await request(h.app).post('/classify').send(payload as object);
+    const res = await request(h.server).post('/classify').send(payload as object);
     const body = expectProblem(res, 422);
     expect(String(body.detail)).toContain(field);
     expect(body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
   });
 
   it('404 problem for an unknown route', async () => {
-    const body = expectProblem(await request(h.app).get('/nope'), 404);
+    const body = expectProblem(await request(h.server).get('/nope'), 404);
     expect(body.detail).toContain('/nope');
   });
 
@@ -81,7 +81,7 @@ describe('error model (RFC 9457 problem+json)', () => {
     const original = service.classify;
     service.classify = () => Promise.reject(new Error('internal detail /srv/secret.ts:12'));
     try {
-      const body = expectProblem(await request(h.app).post('/classify').send({ text: 'hello' }), 500);
+      const body = expectProblem(await request(h.server).post('/classify').send({ text: 'hello' }), 500);
       expect(JSON.stringify(body)).not.toContain('internal detail');
     } finally {
       service.classify = original;
@@ -91,11 +91,11 @@ describe('error model (RFC 9457 problem+json)', () => {
   // Last: closing the model cannot be undone, by design.
   it('503 with Retry-After once the model is gone, and /readyz says why', async () => {
     await h.moderator.close();
-    const res = await request(h.app).post('/classify').send({ text: 'hello' });
+    const res = await request(h.server).post('/classify').send({ text: 'hello' });
     const body = expectProblem(res, 503);
     expect(res.headers['retry-after']).toBe('1');
     expect(body.detail).toContain('no inference worker');
-    const ready = await request(h.app).get('/readyz').expect(503);
+    const ready = await request(h.server).get('/readyz').expect(503);
     expect(ready.body).toEqual({ status: 'not_ready', reason: 'shutting down' });
   });
 });
@@ -108,35 +108,28 @@ describe('queue bound', () => {
   afterAll(() => small.close());
 
   it('answers 503 with Retry-After at once when a request would overflow the queue', async () => {
-    const res = await request(small.app).post('/classify').send({ texts: ['a', 'b', 'c'] });
+    const res = await request(small.server).post('/classify').send({ texts: ['a', 'b', 'c'] });
     const body = expectProblem(res, 503);
     expect(res.headers['retry-after']).toBe('1');
     expect(body.detail).toContain('queue is full');
-    const metrics = await request(small.app).get('/metrics').expect(200);
+    const metrics = await request(small.server).get('/metrics').expect(200);
     expect(metrics.text).toMatch(/moderator_queue_rejections_total\{[^}]*reason="queue_full"[^}]*\} 3/);
-    await request(small.app).post('/classify').send({ texts: ['a', 'b'] }).expect(200);
+    await request(small.server).post('/classify').send({ texts: ['a', 'b'] }).expect(200);
   });
 });
 
 describe('client disconnect', () => {
   // A batch wait of a second keeps a lone text queued long enough to leave while it waits.
   let slow: Harness;
-  let server: http.Server;
   let port: number;
   beforeAll(async () => {
     slow = await startHarness({ classifier: { batching: { max_wait_us: 1_000_000 } } });
-    server = http.createServer(slow.app).listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    port = (server.address() as { port: number }).port;
+    port = (slow.server.address() as { port: number }).port;
   });
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-    await slow.close();
-  });
+  afterAll(() => slow.close());
 
   async function metric(name: string): Promise<number> {
-    const res = await request(slow.app).get('/metrics').expect(200);
+    const res = await request(slow.server).get('/metrics').expect(200);
     return sampleValue(parseExposition(res.text).samples, name);
   }
 
@@ -149,7 +142,7 @@ describe('client disconnect', () => {
     req.destroy();
     await poll('the queue to forget them', async () => ((await metric('moderator_queue_depth')) === 0 ? true : undefined));
     // A later request runs alone: the batch that the model sees holds its text only.
-    await request(slow.app).post('/classify').send({ text: 'stayed' }).expect(200);
+    await request(slow.server).post('/classify').send({ text: 'stayed' }).expect(200);
     expect(await metric('moderator_batch_size_count')).toBe(1);
     expect(await metric('moderator_batch_size_sum')).toBe(1);
   });

@@ -11,7 +11,7 @@ afterAll(() => h.close());
 const promName = (metric: string) => `${metric.replace(/\./g, '_')}_total`;
 
 async function scrape() {
-  const res = await request(h.app).get('/metrics').expect(200);
+  const res = await request(h.server).get('/metrics').expect(200);
   expect(res.headers['content-type']).toMatch(/^text\/plain/);
   return parseExposition(res.text);
 }
@@ -33,9 +33,9 @@ describe('method_names collector on /metrics', () => {
     const bad0 = sampleValue(before, name, { outcome: 'client_error' });
     const health0 = sampleValue(before, promName(method_names.healthz.metric), { outcome: 'success' });
     const N = 7;
-    for (let i = 0; i < N; i++) await request(h.app).post('/classify').send({ text: `hello ${i}` }).expect(200);
-    for (let i = 0; i < 3; i++) await request(h.app).post('/classify').send({ texts: 5 }).expect(422);
-    for (let i = 0; i < 2; i++) await request(h.app).get('/healthz').expect(200);
+    for (let i = 0; i < N; i++) await request(h.server).post('/classify').send({ text: `hello ${i}` }).expect(200);
+    for (let i = 0; i < 3; i++) await request(h.server).post('/classify').send({ texts: 5 }).expect(422);
+    for (let i = 0; i < 2; i++) await request(h.server).get('/healthz').expect(200);
     const after = (await scrape()).samples;
     expect(sampleValue(after, name, { outcome: 'success' })).toBe(ok0 + N);
     expect(sampleValue(after, name, { outcome: 'client_error' })).toBe(bad0 + 3);
@@ -50,8 +50,8 @@ describe('inference metrics on /metrics', () => {
     const before = (await scrape()).samples;
     const texts0 = sampleValue(before, 'moderator_texts_classified_total', m);
     const toxic = 'you are a stupid idiot and a moron';
-    await request(h.app).post('/classify').send({ texts: [toxic, 'lovely weather today'] }).expect(200);
-    await request(h.app).post('/classify').send({ text: toxic }).expect(200);
+    await request(h.server).post('/classify').send({ texts: [toxic, 'lovely weather today'] }).expect(200);
+    await request(h.server).post('/classify').send({ text: toxic }).expect(200);
     const { samples, types } = await scrape();
     expect(sampleValue(samples, 'moderator_texts_classified_total', m)).toBe(texts0 + 3);
     expect(sampleValue(samples, 'moderator_label_flagged_total', { ...m, label: 'toxic' })).toBeGreaterThanOrEqual(2);
@@ -71,8 +71,8 @@ describe('inference metrics on /metrics', () => {
 
   it('does not export any text a user sent', async () => {
     const secret = 'my-secret-phone-number-555-0199';
-    await request(h.app).post('/classify').send({ text: secret }).expect(200);
-    const res = await request(h.app).get('/metrics').expect(200);
+    await request(h.server).post('/classify').send({ text: secret }).expect(200);
+    const res = await request(h.server).get('/metrics').expect(200);
     expect(res.text).not.toContain('555-0199');
   });
 });

@@ -47,6 +47,7 @@ describe('npm run bench -- --smoke', () => {
     const expected = [
       ...['c1', 'c16', 'c64'].map((c) => `hello/hello/${c}`),
       'hello/echo/c64',
+      'helloApp/hello/c64',
       'hello/floor-off',
       'hello/floor-on',
       ...['off', 'on'].flatMap((t) => [
@@ -63,7 +64,7 @@ describe('npm run bench -- --smoke', () => {
     }
     expect(report.inprocess.map((x) => x.batch)).toEqual([64, 1]);
     for (const x of report.inprocess) expect(x.textsPerSec).toBeGreaterThan(0);
-    expect(new Set(report.sessions.map((s) => s.server))).toEqual(new Set(['hello', 'off', 'on', 'cache']));
+    expect(new Set(report.sessions.map((s) => s.server))).toEqual(new Set(['hello', 'helloApp', 'off', 'on', 'cache']));
     for (const s of report.sessions) {
       expect(s.coldStartMs).toBeGreaterThan(0);
       expect(s.idleRssMb).toBeGreaterThan(0);

@@ -1,6 +1,8 @@
+import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Express } from 'express';
 import { createApp } from '../../src/app';
+import { createHttpServer } from '../../src/http-server';
 import type { LoadedConfig } from '../../src/config/load';
 import { parseConfig } from '../../src/config/load';
 import type { AppConfigInput } from '../../src/config/schema';
@@ -14,6 +16,8 @@ export const DEFAULT_MODEL = process.env.TEST_MODEL_DIR ?? path.join(ROOT, 'mode
 
 export interface Harness {
   app: Express;
+  /** The app behind the service's own HTTP server (src/http-server.ts), listening on 127.0.0.1. */
+  server: Server;
   moderator: Moderator;
   telemetry: Telemetry;
   config: LoadedConfig['config'];
@@ -23,8 +27,8 @@ export interface Harness {
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
 /**
- * The real app on the real embedded model (real worker threads, real onnxruntime), with
- * Prometheus metrics served from the app and no console output.
+ * The real app on the real embedded model (real worker threads, real onnxruntime), served by the
+ * service's HTTP server, with Prometheus metrics served from the app and no console output.
  */
 export async function startHarness(overrides: DeepPartial<AppConfigInput> = {}): Promise<Harness> {
   const raw: AppConfigInput = {
@@ -39,12 +43,17 @@ export async function startHarness(overrides: DeepPartial<AppConfigInput> = {}):
   const telemetry = startTelemetry(config, { version: 'test', instrument: false });
   const moderator = await createModerator(loaded, telemetry, logger);
   const app = createApp(moderator.ctx, { logger, version: 'test', prometheus: telemetry.prometheus });
+  const server = createHttpServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     app,
+    server,
     moderator,
     telemetry,
     config,
     async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
       await moderator.close();
       await telemetry.shutdown();
     },
