@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Express } from 'express';
 import { createApp } from '../../src/app';
 import { createHttpServer } from '../../src/http-server';
+import { closeServer, listenLocal } from './local-server';
 import type { LoadedConfig } from '../../src/config/load';
 import { parseConfig } from '../../src/config/load';
 import type { AppConfigInput } from '../../src/config/schema';
@@ -44,7 +45,7 @@ export async function startHarness(overrides: DeepPartial<AppConfigInput> = {}):
   const moderator = await createModerator(loaded, telemetry, logger);
   const app = createApp(moderator.ctx, { logger, version: 'test', prometheus: telemetry.prometheus });
   const server = createHttpServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await listenLocal(server);
   return {
     app,
     server,
@@ -52,8 +53,7 @@ export async function startHarness(overrides: DeepPartial<AppConfigInput> = {}):
     telemetry,
     config,
     async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await closeServer(server);
       await moderator.close();
       await telemetry.shutdown();
     },

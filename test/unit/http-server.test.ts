@@ -1,8 +1,8 @@
 import http, { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import request from 'supertest';
 import { createHttpServer } from '../../src/http-server';
+import { closeServer, listenLocal } from '../support/local-server';
 
 function testApp(): Express {
   const app = express();
@@ -21,18 +21,8 @@ function testApp(): Express {
   return app;
 }
 
-async function listening(server: http.Server): Promise<http.Server> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-}
-
-async function close(server: http.Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-}
-
 /** Counts Object.setPrototypeOf calls that really change a request's or response's prototype. */
-async function reparentings(server: http.Server): Promise<number> {
+async function reparentings(port: number): Promise<number> {
   const real = Object.setPrototypeOf;
   let changed = 0;
   const spy = jest.spyOn(Object, 'setPrototypeOf').mockImplementation((target: object, proto: object | null) => {
@@ -40,7 +30,6 @@ async function reparentings(server: http.Server): Promise<number> {
     return real(target, proto) as object;
   });
   try {
-    const port = (server.address() as AddressInfo).port;
     await request(`http://127.0.0.1:${port}`).post('/echo').send({ a: 1 }).expect(201);
   } finally {
     spy.mockRestore();
@@ -50,26 +39,27 @@ async function reparentings(server: http.Server): Promise<number> {
 
 describe('createHttpServer', () => {
   it('serves the express app with everything express and the app put on the prototypes', async () => {
-    const server = await listening(createHttpServer(testApp()));
+    const server = createHttpServer(testApp());
+    await listenLocal(server);
     try {
       const res = await request(server).post('/echo?x=1').set('X-Probe', 'p').send({ a: [1, 2] }).expect(201);
       expect(res.headers['content-type']).toMatch(/^application\/json/);
       expect(res.body).toEqual({ header: 'p', query: { x: '1' }, body: { a: [1, 2] }, tag: 'from the app prototype', instances: true });
     } finally {
-      await close(server);
+      await closeServer(server);
     }
   });
 
   it('creates requests and responses with the app prototypes, so express never re-parents them', async () => {
-    const server = await listening(createHttpServer(testApp()));
-    const plain = await listening(http.createServer(testApp()));
+    const server = createHttpServer(testApp());
+    const plain = http.createServer(testApp());
     try {
-      expect(await reparentings(server)).toBe(0);
+      expect(await reparentings(await listenLocal(server))).toBe(0);
       // The control: a plain node server hands express objects it must re-parent (req and res).
-      expect(await reparentings(plain)).toBe(2);
+      expect(await reparentings(await listenLocal(plain))).toBe(2);
     } finally {
-      await close(server);
-      await close(plain);
+      await closeServer(server);
+      await closeServer(plain);
     }
   });
 });

@@ -1,8 +1,8 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { jsonBody } from '../../src/api/json-body';
+import { closeServer, listenLocal } from '../support/local-server';
 
 const LIMIT = 100;
 
@@ -14,9 +14,8 @@ async function serve(parser: RequestHandler): Promise<{ port: number; server: ht
     res.status(err.status ?? 500).json({ type: err.type, limit: err.limit, length: err.length });
   };
   app.use(onError);
-  const server = http.createServer(app).listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  return { port: (server.address() as AddressInfo).port, server };
+  const server = http.createServer(app);
+  return { port: await listenLocal(server), server };
 }
 
 interface Case {
@@ -75,9 +74,9 @@ describe('jsonBody: the same answers as express.json for every kind of body', ()
     ours = await serve(jsonBody(LIMIT));
     reference = await serve(express.json({ limit: LIMIT, strict: true }));
   });
-  afterAll(() => {
-    ours.server.close();
-    reference.server.close();
+  afterAll(async () => {
+    await closeServer(ours.server);
+    await closeServer(reference.server);
   });
 
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {

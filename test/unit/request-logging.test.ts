@@ -4,6 +4,7 @@ import express from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import { useRequestLogging } from '../../src/logging';
+import { closeServer, listenLocal } from '../support/local-server';
 import { poll } from '../support/server-process';
 
 type Rec = Record<string, unknown> & { msg?: string; level?: number; req?: Record<string, unknown>; res?: Record<string, unknown> };
@@ -63,10 +64,9 @@ describe('request logging', () => {
   it('says "request aborted" when the client leaves before the answer', async () => {
     const state = appWithLog();
     const { app, records } = state;
-    const server = http.createServer(app).listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
+    const server = http.createServer(app);
+    const port = await listenLocal(server);
     try {
-      const { port } = server.address() as { port: number };
       const req = http.get(`http://127.0.0.1:${port}/hang`);
       req.on('error', () => undefined);
       await poll('the request to reach its handler', () => (state.hanging > 0 ? true : undefined));
@@ -74,8 +74,7 @@ describe('request logging', () => {
       const line = await poll('the aborted line', () => records.find((r) => r.msg === 'request aborted'));
       expect(line).toMatchObject({ req: { method: 'GET', path: '/hang' } });
     } finally {
-      server.closeAllConnections();
-      server.close();
+      await closeServer(server);
     }
   });
 });
