@@ -1,23 +1,21 @@
 import type { Server } from 'node:http';
 import path from 'node:path';
-import type { Express } from 'express';
 import { createApp } from '../../src/app';
 import { createHttpServer } from '../../src/http-server';
-import { closeServer, listenLocal } from './local-server';
 import type { LoadedConfig } from '../../src/config/load';
 import { parseConfig } from '../../src/config/load';
 import type { AppConfigInput } from '../../src/config/schema';
 import { createLogger } from '../../src/logging';
 import { createModerator, type Moderator } from '../../src/moderator';
 import { startTelemetry, type Telemetry } from '../../src/telemetry/setup';
+import { closeServer, listenLocal } from './local-server';
 
 export const ROOT = path.resolve(__dirname, '../..');
 /** The embedded model; TEST_MODEL_DIR runs the suites against another bundle. */
 export const DEFAULT_MODEL = process.env.TEST_MODEL_DIR ?? path.join(ROOT, 'models/default');
 
 export interface Harness {
-  app: Express;
-  /** The app behind the service's own HTTP server (src/http-server.ts), listening on 127.0.0.1. */
+  /** The app (src/app.ts) behind the service's own HTTP server (src/http-server.ts), listening on 127.0.0.1. */
   server: Server;
   moderator: Moderator;
   telemetry: Telemetry;
@@ -47,7 +45,6 @@ export async function startHarness(overrides: DeepPartial<AppConfigInput> = {}):
   const server = createHttpServer(app);
   await listenLocal(server);
   return {
-    app,
     server,
     moderator,
     telemetry,
