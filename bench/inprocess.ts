@@ -6,11 +6,17 @@
  * Run by bench/run.ts as a child process (so it never shares an event loop with a load generator):
  *   node --import tsx bench/inprocess.ts --model DIR --seconds S --batches 64,1
  * Prints one JSON line: { results: [{ batch, texts, seconds, textsPerSec, featurizeShare, ... }] }.
+ *
+ * With `--paced RATE` it instead runs batches of the first size at RATE per second, evenly spaced and
+ * open loop (a run that overruns delays the next, as in the inference worker), and prints
+ * { paced: PacedResult }: the latency floor of the HTTP paced runs, with no HTTP, no messaging and
+ * no other thread of ours competing for the cores.
  */
 process.env.ORT_DISABLE_TELEMETRY = '1';
 
 import { loadBundle } from '../src/model/bundle';
 import { ModelSession } from '../src/model/model-session';
+import { percentile } from './load';
 import { machineCpu } from './servers';
 import { makeTexts } from './texts';
 
@@ -27,6 +33,30 @@ export interface InProcessResult {
   cores: number;
   /** Everything else on the machine during the measurement, in cores. */
   otherCores: number;
+}
+
+export interface PacedResult {
+  batch: number;
+  /** Runs per second offered. */
+  rate: number;
+  runs: number;
+  /** Finish − due time of each run, ms: what a request would wait for the model alone. */
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  /** Mean featurize + run wall time per batch when paced, µs (compare with back-to-back). */
+  computeUs: number;
+  /** The same, back-to-back, measured just before in this process, µs. */
+  backToBackUs: number;
+  cores: number;
+  otherCores: number;
+}
+
+/** Sleeps the thread until `hrtime` reaches `ns` (Atomics.wait: no spinning, sub-ms precision). */
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+function sleepUntil(ns: bigint): void {
+  const ms = Number(ns - process.hrtime.bigint()) / 1e6;
+  if (ms > 0) Atomics.wait(sleeper, 0, 0, ms);
 }
 
 function arg(name: string, fallback: string): string {
@@ -53,18 +83,69 @@ async function main(): Promise<void> {
     return [Number(t1 - t0), Number(t2 - t1)];
   }
 
+  let at = 0;
+  const next = (batch: number) => {
+    if (at + batch > pool.length) at = 0;
+    const slice = pool.slice(at, at + batch);
+    at += batch;
+    return slice;
+  };
+  const warmUp = async (batch: number) => {
+    // JIT and onnxruntime allocations.
+    const warmUntil = Date.now() + Math.min(500, seconds * 250);
+    while (Date.now() < warmUntil) await runBatch(next(batch));
+  };
+
+  const pacedRate = Number(arg('paced', '0'));
+  if (pacedRate > 0) {
+    const batch = batches[0]!;
+    await warmUp(batch);
+    let b2bNs = 0;
+    let b2bRuns = 0;
+    const b2bEnd = process.hrtime.bigint() + 500_000_000n;
+    while (process.hrtime.bigint() < b2bEnd) {
+      const [f, i] = await runBatch(next(batch));
+      b2bNs += f + i;
+      b2bRuns++;
+    }
+    const total = Math.max(1, Math.round(pacedRate * seconds));
+    const intervalNs = 1e9 / pacedRate;
+    const latencies: number[] = [];
+    let computeNs = 0;
+    const machine0 = machineCpu();
+    const cpu0 = process.cpuUsage();
+    const start = process.hrtime.bigint();
+    for (let k = 0; k < total; k++) {
+      const due = start + BigInt(Math.round(k * intervalNs));
+      sleepUntil(due);
+      const [f, i] = await runBatch(next(batch));
+      computeNs += f + i;
+      latencies.push(Number(process.hrtime.bigint() - due) / 1e6);
+    }
+    const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+    const cpu = process.cpuUsage(cpu0);
+    const cores = (cpu.user + cpu.system) / 1e6 / elapsed;
+    const otherCores = Math.max(0, (machineCpu().busyMs - machine0.busyMs) / 1000 / elapsed - cores);
+    latencies.sort((a, b) => a - b);
+    const paced: PacedResult = {
+      batch,
+      rate: pacedRate,
+      runs: total,
+      p50Ms: percentile(latencies, 50),
+      p90Ms: percentile(latencies, 90),
+      p99Ms: percentile(latencies, 99),
+      computeUs: computeNs / total / 1e3,
+      backToBackUs: b2bNs / b2bRuns / 1e3,
+      cores,
+      otherCores,
+    };
+    process.stdout.write(`${JSON.stringify({ paced })}\n`);
+    return;
+  }
+
   const results: InProcessResult[] = [];
   for (const batch of batches) {
-    let at = 0;
-    const next = () => {
-      if (at + batch > pool.length) at = 0;
-      const slice = pool.slice(at, at + batch);
-      at += batch;
-      return slice;
-    };
-    // Warm-up: JIT and onnxruntime allocations.
-    const warmUntil = Date.now() + Math.min(500, seconds * 250);
-    while (Date.now() < warmUntil) await runBatch(next());
+    await warmUp(batch);
     let texts = 0;
     let featNs = 0;
     let inferNs = 0;
@@ -74,7 +155,7 @@ async function main(): Promise<void> {
     const start = process.hrtime.bigint();
     const end = start + BigInt(Math.round(seconds * 1e9));
     while (process.hrtime.bigint() < end) {
-      const [f, i] = await runBatch(next());
+      const [f, i] = await runBatch(next(batch));
       featNs += f;
       inferNs += i;
       texts += batch;

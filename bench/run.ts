@@ -25,7 +25,7 @@ import { loadProfile, profileMarkdown, summarizeProfile, type ProfileSummary } f
 import { cpuTimes, ensureBuilt, httpPost, machineCpu, loggedStartupMs, memoryOf, metricValue, ROOT, startHello, startService, type Running } from './servers';
 import { stringify } from 'yaml';
 import { describeTexts, makeBodies, makeTexts } from './texts';
-import type { InProcessResult } from './inprocess';
+import type { InProcessResult, PacedResult } from './inprocess';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -190,6 +190,8 @@ interface Run {
 const runs: Run[] = [];
 const sessions: Session[] = [];
 const inproc: Array<{ rep: number; results: InProcessResult[] }> = [];
+/** The model alone, paced at the service's batch half-load rates (the batch latency floor). */
+const inprocFloor: Array<{ rep: number; server: 'off' | 'on'; paced: PacedResult }> = [];
 const problems: string[] = [];
 
 function median(xs: number[]): number {
@@ -299,11 +301,31 @@ async function generate(rep: number, s: Running, sc: Scenario, seconds: number):
 }
 
 /**
- * The latency floor: express hello-world under the same paced load as the service's single-text
- * half-load runs (the median offered rate of each). Whatever p99 hello-world shows there comes from
- * the generator and the machine, not from the service.
+ * The latency floors, at the median offered rate of the service's half-load runs: express
+ * hello-world under the same paced load as the single-text runs, and the model alone (in-process,
+ * one thread) paced at the batch runs' rate. Whatever p99 they show comes from the generator, the
+ * model and the machine, not from the service's HTTP, batching or worker messaging.
  */
 async function latencyFloor(): Promise<void> {
+  await helloFloor();
+  const batchRates = (['off', 'on'] as const)
+    .map((server) => ({ server, rate: agg(`${server}/batch/paced`)?.offered }))
+    .filter((t): t is { server: 'off' | 'on'; rate: number } => t.rate !== undefined);
+  if (batchRates.length === 0) return;
+  say(`- latency floor: the model alone, ${opts.batchSize} texts per run, paced at the service batch half-load rates`);
+  for (let rep = 0; rep < opts.reps; rep++) {
+    for (const { server, rate } of batchRates) {
+      const out = inProcessChild(['--seconds', String(opts.seconds), '--batches', String(opts.batchSize), '--paced', String(Math.round(rate))]) as { paced: PacedResult };
+      const p = out.paced;
+      inprocFloor.push({ rep, server, paced: p });
+      say(
+        `  ${fmt(p.rate)} runs/s (telemetry-${server} rate): p50 ${fmt(p.p50Ms, 2)} p99 ${fmt(p.p99Ms, 2)} ms; ${fmt(p.computeUs)} µs per run paced, ${fmt(p.backToBackUs)} back-to-back; cores: self ${fmt(p.cores, 2)}, other ${fmt(p.otherCores, 2)}`,
+      );
+    }
+  }
+}
+
+async function helloFloor(): Promise<void> {
   const targets = (['off', 'on'] as const)
     .map((server) => ({ server, rate: agg(`${server}/single/paced`)?.offered }))
     .filter((t): t is { server: 'off' | 'on'; rate: number } => t.rate !== undefined);
@@ -353,16 +375,22 @@ async function session(rep: number, server: ServerKey): Promise<void> {
   }
 }
 
+/** Runs bench/inprocess.ts in a child process (own event loop and heap) and returns its JSON line. */
+function inProcessChild(args: string[]): unknown {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/inprocess.ts'), '--model', opts.modelDir, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' },
+    timeout: 120_000,
+  });
+  if (r.status !== 0) throw new Error(`in-process benchmark failed: ${r.stderr || r.error?.message}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+}
+
 function inProcess(rep: number): void {
   say('- in-process model (one thread, no HTTP)');
   const seconds = opts.smoke ? 0.5 : 3;
-  const r = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', path.join(ROOT, 'bench/inprocess.ts'), '--model', opts.modelDir, '--seconds', String(seconds), '--batches', `${opts.batchSize},1`],
-    { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' }, timeout: 120_000 },
-  );
-  if (r.status !== 0) throw new Error(`in-process benchmark failed: ${r.stderr || r.error?.message}`);
-  const parsed = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { results: InProcessResult[] };
+  const parsed = inProcessChild(['--seconds', String(seconds), '--batches', `${opts.batchSize},1`]) as { results: InProcessResult[] };
   inproc.push({ rep, results: parsed.results });
   for (const x of parsed.results) {
     if (!(x.textsPerSec > 0)) problems.push(`in-process batch ${x.batch}: no throughput`);
@@ -475,6 +503,25 @@ function repRatio(f: (rep: number) => number | undefined): { median: number; min
 }
 
 const top = () => Math.max(...opts.conns);
+
+/** Medians over repetitions of the model-alone paced runs at one server's batch half-load rate. */
+function modelFloor(server: 'off' | 'on'): PacedResult | undefined {
+  const xs = inprocFloor.filter((x) => x.server === server).map((x) => x.paced);
+  if (!xs.length) return undefined;
+  const m = (f: (p: PacedResult) => number) => median(xs.map(f));
+  return {
+    batch: xs[0]!.batch,
+    rate: m((p) => p.rate),
+    runs: m((p) => p.runs),
+    p50Ms: m((p) => p.p50Ms),
+    p90Ms: m((p) => p.p90Ms),
+    p99Ms: m((p) => p.p99Ms),
+    computeUs: m((p) => p.computeUs),
+    backToBackUs: m((p) => p.backToBackUs),
+    cores: m((p) => p.cores),
+    otherCores: m((p) => p.otherCores),
+  };
+}
 const bestBatch = (server: ServerKey, rep: number) => Math.max(0, ...opts.conns.map((c) => perRep(`${server}/batch/c${c}`, rep)?.tps ?? 0));
 const inprocTps = (rep: number, batch: number) => inproc.find((x) => x.rep === rep)?.results.find((r) => r.batch === batch)?.textsPerSec;
 
@@ -516,10 +563,11 @@ function targets(): TargetRow[] {
       const a = agg(`${server}/${body}/paced`);
       if (!a) continue;
       const floor = body === 'single' ? agg(`hello/floor-${server}`) : undefined;
+      const model = body === 'batch' ? modelFloor(server) : undefined;
       rows.push({
         name: `p99 at half of max throughput, ${body === 'single' ? '1 text' : `${opts.batchSize} texts`}/request, paced open loop (telemetry ${server})`,
         goal: '≤ 10 ms',
-        value: `${fmt(a.p99, 2)} ms at ${fmt(a.offered)} req/s${floor ? ` (hello-world at that rate: ${fmt(floor.p99, 2)} ms)` : ''}`,
+        value: `${fmt(a.p99, 2)} ms at ${fmt(a.offered)} req/s${floor ? ` (hello-world at that rate: ${fmt(floor.p99, 2)} ms)` : ''}${model ? ` (the model alone at that rate: ${fmt(model.p99Ms, 2)} ms)` : ''}`,
         met: a.p99 <= 10,
         margin: a.p99 <= 10 ? `${fmt(10 - a.p99, 1)} ms to spare` : `${fmt(a.p99 - 10, 1)} ms over (×${(a.p99 / 10).toFixed(2)})`,
       });
@@ -670,6 +718,20 @@ function report(startedAt: Date, elapsedS: number): { markdown: string; console:
     if (!a) continue;
     L.push(
       `| ${SERVER_LABEL.hello} (floor: the rate of the telemetry-${server} single-text row) | ${BODY_LABEL.hello} | paced (open loop) | ${fmt(a.offered)} | ${fmt(a.tps)} | ${fmt(a.p50, 2)} | ${fmt(median(rs.map((r) => r.p90)), 2)} | ${fmt(a.p99, 2)} | ${fmt(a.cpuUs)} | ${fmt(a.mainUs)} | ${fmt(a.cores, 2)} / ${fmt(a.clientCores, 2)} / ${fmt(a.otherCores, 2)} | ${a.failed} |`,
+    );
+  }
+  for (const server of ['off', 'on'] as const) {
+    const p = modelFloor(server);
+    if (!p) continue;
+    L.push(
+      `| the model alone, in-process, one thread (floor: the rate of the telemetry-${server} ${opts.batchSize}-text row) | featurize + run, ${opts.batchSize} texts | paced (open loop) | ${fmt(p.rate)} | ${fmt(p.rate * p.batch)} | ${fmt(p.p50Ms, 2)} | ${fmt(p.p90Ms, 2)} | ${fmt(p.p99Ms, 2)} | ${fmt((p.cores / p.rate) * 1e6)} (this process) | – | ${fmt(p.cores, 2)} / – / ${fmt(p.otherCores, 2)} | 0 |`,
+    );
+  }
+  const p = modelFloor('off');
+  if (p) {
+    L.push('');
+    L.push(
+      `The model alone, paced at ${fmt(p.rate)} runs of ${p.batch} texts per second, takes ${fmt(p.computeUs)} µs (wall) per run, against ${fmt(p.backToBackUs)} µs back-to-back in the same process (×${(p.computeUs / p.backToBackUs).toFixed(2)}; a thread that sleeps between runs wakes to an idle core and colder caches). At that cost the one inference worker is busy ${pct((p.rate * p.computeUs) / 1e6)} of the time at "half of the maximum throughput" (${pct((p.rate * p.backToBackUs) / 1e6)} at the back-to-back cost), and a slow spell of the machine queues the runs behind it.`,
     );
   }
   L.push('');
@@ -837,6 +899,7 @@ async function main(): Promise<void> {
           smoke: opts.smoke,
           scenarios: [...new Set(runs.map((r) => r.scenario.id))].map((id) => ({ id, ...agg(id)! })),
           inprocess: [opts.batchSize, 1].map((batch) => ({ batch, textsPerSec: median(inproc.map((x) => x.results.find((r) => r.batch === batch)?.textsPerSec ?? NaN)) })),
+          modelFloor: (['off', 'on'] as const).map((server) => ({ server, ...modelFloor(server) })),
           sessions,
           profiles: profiles.map((p) => ({ id: p.scenario.id, rps: p.result.rps, busyMs: p.summary.busyMs, top: p.summary.top.slice(0, 5) })),
           targets: targets(),

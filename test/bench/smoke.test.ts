@@ -9,6 +9,7 @@ interface SmokeReport {
   smoke: boolean;
   scenarios: Array<{ id: string; rps: number; tps: number; failed: number; n: number }>;
   inprocess: Array<{ batch: number; textsPerSec: number }>;
+  modelFloor: Array<{ server: string; batch?: number; runs?: number; p99Ms?: number; computeUs?: number }>;
   sessions: Array<{ server: string; coldStartMs: number; idleRssMb: number }>;
   profiles: Array<{ id: string; rps: number; busyMs: number }>;
   targets: Array<{ name: string; value: string }>;
@@ -64,6 +65,16 @@ describe('npm run bench -- --smoke', () => {
     }
     expect(report.inprocess.map((x) => x.batch)).toEqual([64, 1]);
     for (const x of report.inprocess) expect(x.textsPerSec).toBeGreaterThan(0);
+    // The batch latency floor: the model alone, paced at each batch half-load rate.
+    expect(report.modelFloor.map((f) => ({ server: f.server, batch: f.batch }))).toEqual([
+      { server: 'off', batch: 64 },
+      { server: 'on', batch: 64 },
+    ]);
+    for (const f of report.modelFloor) {
+      expect(f.runs).toBeGreaterThan(0);
+      expect(f.p99Ms).toBeGreaterThan(0);
+      expect(f.computeUs).toBeGreaterThan(0);
+    }
     expect(new Set(report.sessions.map((s) => s.server))).toEqual(new Set(['hello', 'helloApp', 'off', 'on', 'cache']));
     for (const s of report.sessions) {
       expect(s.coldStartMs).toBeGreaterThan(0);
