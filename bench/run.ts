@@ -731,7 +731,7 @@ function report(startedAt: Date, elapsedS: number): { markdown: string; console:
   if (p) {
     L.push('');
     L.push(
-      `The model alone, paced at ${fmt(p.rate)} runs of ${p.batch} texts per second, takes ${fmt(p.computeUs)} µs (wall) per run, against ${fmt(p.backToBackUs)} µs back-to-back in the same process (×${(p.computeUs / p.backToBackUs).toFixed(2)}; a thread that sleeps between runs wakes to an idle core and colder caches). At that cost the one inference worker is busy ${pct((p.rate * p.computeUs) / 1e6)} of the time at "half of the maximum throughput" (${pct((p.rate * p.backToBackUs) / 1e6)} at the back-to-back cost), and a slow spell of the machine queues the runs behind it.`,
+      `The model alone, paced at ${fmt(p.rate)} runs of ${p.batch} texts per second, takes ${fmt(p.computeUs)} µs (wall) per run, against ${fmt(p.backToBackUs)} µs back-to-back in the same process (×${(p.computeUs / p.backToBackUs).toFixed(2)}: a thread that sleeps between runs is slower when it wakes, presumably on colder caches and an idled core). At that cost the one inference worker is busy ${pct((p.rate * p.computeUs) / 1e6)} of the time at "half of the maximum throughput" (${pct((p.rate * p.backToBackUs) / 1e6)} at the back-to-back cost), and a slow spell of the machine queues the runs behind it.`,
     );
   }
   L.push('');
