@@ -59,6 +59,17 @@ function sleepUntil(ns: bigint): void {
   if (ms > 0) Atomics.wait(sleeper, 0, 0, ms);
 }
 
+/** Starts measuring; the returned function gives this process's and the rest of the machine's cores over `elapsed` s. */
+function cpuMeter(): (elapsed: number) => { cores: number; otherCores: number } {
+  const machine0 = machineCpu();
+  const cpu0 = process.cpuUsage();
+  return (elapsed) => {
+    const cpu = process.cpuUsage(cpu0);
+    const cores = (cpu.user + cpu.system) / 1e6 / elapsed;
+    return { cores, otherCores: Math.max(0, (machineCpu().busyMs - machine0.busyMs) / 1000 / elapsed - cores) };
+  };
+}
+
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
@@ -95,25 +106,31 @@ async function main(): Promise<void> {
     const warmUntil = Date.now() + Math.min(500, seconds * 250);
     while (Date.now() < warmUntil) await runBatch(next(batch));
   };
+  /** Runs batches back-to-back for `ns` nanoseconds; featurize and run wall time summed apart. */
+  const backToBack = async (batch: number, ns: bigint) => {
+    let runs = 0;
+    let featNs = 0;
+    let inferNs = 0;
+    const end = process.hrtime.bigint() + ns;
+    while (process.hrtime.bigint() < end) {
+      const [f, i] = await runBatch(next(batch));
+      featNs += f;
+      inferNs += i;
+      runs++;
+    }
+    return { runs, featNs, inferNs };
+  };
 
   const pacedRate = Number(arg('paced', '0'));
   if (pacedRate > 0) {
     const batch = batches[0]!;
     await warmUp(batch);
-    let b2bNs = 0;
-    let b2bRuns = 0;
-    const b2bEnd = process.hrtime.bigint() + 500_000_000n;
-    while (process.hrtime.bigint() < b2bEnd) {
-      const [f, i] = await runBatch(next(batch));
-      b2bNs += f + i;
-      b2bRuns++;
-    }
+    const b2b = await backToBack(batch, 500_000_000n);
     const total = Math.max(1, Math.round(pacedRate * seconds));
     const intervalNs = 1e9 / pacedRate;
     const latencies: number[] = [];
     let computeNs = 0;
-    const machine0 = machineCpu();
-    const cpu0 = process.cpuUsage();
+    const usage = cpuMeter();
     const start = process.hrtime.bigint();
     for (let k = 0; k < total; k++) {
       const due = start + BigInt(Math.round(k * intervalNs));
@@ -122,10 +139,7 @@ async function main(): Promise<void> {
       computeNs += f + i;
       latencies.push(Number(process.hrtime.bigint() - due) / 1e6);
     }
-    const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
-    const cpu = process.cpuUsage(cpu0);
-    const cores = (cpu.user + cpu.system) / 1e6 / elapsed;
-    const otherCores = Math.max(0, (machineCpu().busyMs - machine0.busyMs) / 1000 / elapsed - cores);
+    const { cores, otherCores } = usage(Number(process.hrtime.bigint() - start) / 1e9);
     latencies.sort((a, b) => a - b);
     const paced: PacedResult = {
       batch,
@@ -135,7 +149,7 @@ async function main(): Promise<void> {
       p90Ms: percentile(latencies, 90),
       p99Ms: percentile(latencies, 99),
       computeUs: computeNs / total / 1e3,
-      backToBackUs: b2bNs / b2bRuns / 1e3,
+      backToBackUs: (b2b.featNs + b2b.inferNs) / b2b.runs / 1e3,
       cores,
       otherCores,
     };
@@ -146,26 +160,12 @@ async function main(): Promise<void> {
   const results: InProcessResult[] = [];
   for (const batch of batches) {
     await warmUp(batch);
-    let texts = 0;
-    let featNs = 0;
-    let inferNs = 0;
-    let runs = 0;
-    const machine0 = machineCpu();
-    const cpu0 = process.cpuUsage();
+    const usage = cpuMeter();
     const start = process.hrtime.bigint();
-    const end = start + BigInt(Math.round(seconds * 1e9));
-    while (process.hrtime.bigint() < end) {
-      const [f, i] = await runBatch(next(batch));
-      featNs += f;
-      inferNs += i;
-      texts += batch;
-      runs++;
-    }
+    const { runs, featNs, inferNs } = await backToBack(batch, BigInt(Math.round(seconds * 1e9)));
     const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
-    const cpu = process.cpuUsage(cpu0);
-    const cores = (cpu.user + cpu.system) / 1e6 / elapsed;
-    const otherCores = Math.max(0, (machineCpu().busyMs - machine0.busyMs) / 1000 / elapsed - cores);
-    results.push({ batch, texts, seconds: elapsed, textsPerSec: texts / elapsed, featurizeUs: featNs / runs / 1e3, inferUs: inferNs / runs / 1e3, cores, otherCores });
+    const texts = runs * batch;
+    results.push({ batch, texts, seconds: elapsed, textsPerSec: texts / elapsed, featurizeUs: featNs / runs / 1e3, inferUs: inferNs / runs / 1e3, ...usage(elapsed) });
   }
   process.stdout.write(`${JSON.stringify({ results })}\n`);
 }

@@ -308,9 +308,7 @@ async function generate(rep: number, s: Running, sc: Scenario, seconds: number):
  */
 async function latencyFloor(): Promise<void> {
   await helloFloor();
-  const batchRates = (['off', 'on'] as const)
-    .map((server) => ({ server, rate: agg(`${server}/batch/paced`)?.offered }))
-    .filter((t): t is { server: 'off' | 'on'; rate: number } => t.rate !== undefined);
+  const batchRates = halfLoadRates('batch');
   if (batchRates.length === 0) return;
   say(`- latency floor: the model alone, ${opts.batchSize} texts per run, paced at the service batch half-load rates`);
   for (let rep = 0; rep < opts.reps; rep++) {
@@ -325,10 +323,15 @@ async function latencyFloor(): Promise<void> {
   }
 }
 
-async function helloFloor(): Promise<void> {
-  const targets = (['off', 'on'] as const)
-    .map((server) => ({ server, rate: agg(`${server}/single/paced`)?.offered }))
+/** The median offered rate of each service's paced half-load runs of one request type. */
+function halfLoadRates(body: 'single' | 'batch'): Array<{ server: 'off' | 'on'; rate: number }> {
+  return (['off', 'on'] as const)
+    .map((server) => ({ server, rate: agg(`${server}/${body}/paced`)?.offered }))
     .filter((t): t is { server: 'off' | 'on'; rate: number } => t.rate !== undefined);
+}
+
+async function helloFloor(): Promise<void> {
+  const targets = halfLoadRates('single');
   if (targets.length === 0) return;
   say('- latency floor: express hello-world, paced at the service single-text half-load rates');
   const s = await startServer('hello');
