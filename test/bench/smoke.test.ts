@@ -51,6 +51,8 @@ describe('npm run bench -- --smoke', () => {
       'helloApp/hello/c64',
       'hello/floor-off',
       'hello/floor-on',
+      'hello/floor-batch-off',
+      'hello/floor-batch-on',
       ...['off', 'on'].flatMap((t) => [
         ...['c1', 'c16', 'c64'].flatMap((c) => [`${t}/single/${c}`, `${t}/batch/${c}`]),
         `${t}/single/paced`,
