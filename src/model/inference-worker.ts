@@ -24,14 +24,27 @@ async function main(): Promise<void> {
   const model = await ModelSession.open(ort, loadBundle(modelDir));
 
   async function run({ id, texts }: RunRequest): Promise<void> {
-    const started = process.hrtime.bigint();
+    const startedNs = process.hrtime.bigint();
     const { scores, overall } = await model.classify(texts);
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    send({ type: 'result', id, scores, overall, seconds }, [scores.buffer as ArrayBuffer, overall.buffer as ArrayBuffer]);
+    const seconds = Number(process.hrtime.bigint() - startedNs) / 1e9;
+    send({ type: 'result', id, scores, overall, seconds, startedNs }, [scores.buffer as ArrayBuffer, overall.buffer as ArrayBuffer]);
   }
 
+  // The pool may queue a batch here while one runs (worker-pool.ts): run them one after another,
+  // in order, so each run's time is its own.
+  const pending: RunRequest[] = [];
+  let busy = false;
+  async function drain(): Promise<void> {
+    busy = true;
+    for (let request = pending.shift(); request; request = pending.shift()) {
+      const { id } = request;
+      await run(request).catch((err: unknown) => send({ type: 'run_error', id, message: (err as Error).message }));
+    }
+    busy = false;
+  }
   port!.on('message', (request: RunRequest) => {
-    run(request).catch((err: unknown) => send({ type: 'run_error', id: request.id, message: (err as Error).message }));
+    pending.push(request);
+    if (!busy) void drain();
   });
   send({ type: 'ready' });
 }

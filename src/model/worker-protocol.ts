@@ -22,5 +22,7 @@ export type WorkerMessage =
       overall: Float32Array;
       /** Featurize + session.run, seconds. */
       seconds: number;
+      /** process.hrtime.bigint() when the run began (one monotonic clock for every thread of the process). */
+      startedNs: bigint;
     }
   | { type: 'run_error'; id: number; message: string };

@@ -2,7 +2,11 @@ import type { BatchOutput } from '../model/worker-pool';
 
 /** What the batcher needs from the inference side: run one batch, say how many can run now. */
 export interface BatchRunner {
+  /** Workers running nothing. */
   readonly idleCount: number;
+  /** Busy workers that can hold one more batch, queued to start when their run ends. */
+  readonly standbyCount: number;
+  /** Runs a batch on an idle worker, or else queues it on a standby one. */
   run(texts: string[]): Promise<BatchOutput>;
   on(event: 'idle', listener: () => void): unknown;
 }
@@ -76,7 +80,9 @@ interface Entry {
 /**
  * Dynamic micro-batching: texts from concurrent requests wait in one bounded queue and go to the
  * model together, up to `maxBatchSize` texts, after at most `maxWaitUs` once a worker is free.
- * When every worker is busy the queue simply fills, and the next free worker takes a full batch.
+ * When every worker is busy the queue simply fills, and the next free worker takes a full batch;
+ * a full batch may also be queued on a busy worker (`standbyCount`), so that worker starts it
+ * without waiting for the main thread. A partial batch is never queued that way: it may still grow.
  */
 export class Batcher {
   /** Entries before `head` were taken; their slots are cleared so a finished request is not kept alive. */
@@ -165,9 +171,13 @@ export class Batcher {
    * even if the clock says a few microseconds are left (re-arming would spin the event loop).
    */
   private pump(deadline = false): void {
-    while (this.depth > 0 && this.runner.idleCount > 0) {
-      if (this.depth < this.options.maxBatchSize && !deadline && !this.waitElapsed()) {
-        this.arm();
+    while (this.depth > 0) {
+      if (this.runner.idleCount > 0) {
+        if (this.depth < this.options.maxBatchSize && !deadline && !this.waitElapsed()) {
+          this.arm();
+          return;
+        }
+      } else if (this.depth < this.options.maxBatchSize || this.runner.standbyCount === 0) {
         return;
       }
       this.dispatch();
@@ -210,14 +220,16 @@ export class Batcher {
       this.head = 0;
     }
     if (batch.length === 0) return;
-    const startedNs = process.hrtime.bigint();
-    const waits = new Float64Array(batch.length);
-    for (let i = 0; i < batch.length; i++) waits[i] = Number(startedNs - batch[i]!.enqueuedNs) / 1e9;
     this.running++;
     this.runner.run(batch.map((e) => e.text)).then(
       (out) => {
         this.batchDone();
-        this.hooks.onBatch?.(batch.length, out.seconds, waits);
+        if (this.hooks.onBatch) {
+          // Each text waited until the worker began the run (a batch queued on a busy worker waits there too).
+          const waits = new Float64Array(batch.length);
+          for (let i = 0; i < batch.length; i++) waits[i] = Math.max(0, Number(out.startedNs - batch[i]!.enqueuedNs) / 1e9);
+          this.hooks.onBatch(batch.length, out.seconds, waits);
+        }
         const labels = out.scores.length / batch.length;
         for (let i = 0; i < batch.length; i++) {
           const entry = batch[i]!;

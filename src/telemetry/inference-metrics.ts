@@ -74,7 +74,7 @@ export class InferenceMetrics {
     this.queueWait = perText.create(
       {
         name: 'moderator.queue.wait_seconds',
-        description: 'Time a text waited in the batch queue before its model run',
+        description: 'Time a text waited before its model run began',
         unit: 's',
         boundaries: INFERENCE_DURATION_BUCKETS,
       },

@@ -11,23 +11,33 @@ class RecordingRunner extends EventEmitter implements BatchRunner {
   batches: string[][] = [];
   private running = 0;
   private pending: Array<() => void> = [];
+  /** When the last run ended: a run queued behind it (standby) starts then. */
+  private lastEndNs = 0n;
   constructor(
     private readonly capacity: number,
     private readonly autoComplete = true,
+    /** Extra batches the busy workers accept, queued behind their runs (the pool's is one per worker). */
+    private readonly standby = 0,
   ) {
     super();
   }
   get idleCount() {
-    return this.capacity - this.running;
+    return Math.max(0, this.capacity - this.running);
+  }
+  get standbyCount() {
+    return this.running >= this.capacity ? Math.max(0, this.capacity + this.standby - this.running) : 0;
   }
   run(texts: string[]): Promise<BatchOutput> {
     this.batches.push(texts);
     this.running++;
+    const calledNs = process.hrtime.bigint();
     return new Promise((resolve, reject) => {
       const finish = () => {
         this.running--;
+        const startedNs = calledNs > this.lastEndNs ? calledNs : this.lastEndNs;
+        this.lastEndNs = process.hrtime.bigint();
         if (texts.includes('FAIL')) reject(new Error('model run failed'));
-        else resolve({ scores: Float32Array.from(texts, Number), overall: Float32Array.from(texts, (t) => Number(t) / 1000), seconds: 0.001 });
+        else resolve({ scores: Float32Array.from(texts, Number), overall: Float32Array.from(texts, (t) => Number(t) / 1000), seconds: 0.001, startedNs });
         this.emit('idle');
       };
       if (this.autoComplete) setImmediate(finish);
@@ -106,6 +116,49 @@ describe('Batcher', () => {
     expect(runner.batches[2]).toEqual(['9', '10']);
     runner.completeOne();
     expect((await Promise.all(all)).flat().map((r) => r.scores[0])).toEqual(nums(11).map(Number));
+  });
+
+  it('queues a full batch on a busy worker that has room, never a partial one', async () => {
+    const runner = new RecordingRunner(1, false, 1);
+    const b = new Batcher(runner, { maxBatchSize: 4, maxWaitUs: 1000, maxQueue: 100 });
+    const all = [b.submit(nums(4, 0))];
+    expect(runner.batches).toEqual([nums(4, 0)]); // idle worker: runs at once
+    all.push(b.submit(nums(4, 4)));
+    expect(runner.batches[1]).toEqual(nums(4, 4)); // full: queued behind the running batch at once
+    all.push(b.submit(['8', '9']));
+    await new Promise((r) => setTimeout(r, 5)); // max_wait has passed, but a partial batch may still grow
+    expect(runner.batches).toHaveLength(2);
+    all.push(b.submit(nums(4, 10)));
+    expect(runner.batches).toHaveLength(2); // a full batch is there, but the worker holds two already
+    runner.completeOne();
+    await until(() => runner.batches.length === 3);
+    expect(runner.batches[2]).toEqual(['8', '9', '10', '11']); // in arrival order, queued behind batch 2
+    expect(b.depth).toBe(2);
+    runner.completeOne(); // batch 2 ends, batch 3 runs: the partial batch stays queued
+    await new Promise((r) => setTimeout(r, 5));
+    expect(runner.batches).toHaveLength(3);
+    runner.completeOne(); // the worker is idle
+    await until(() => runner.batches.length === 4);
+    expect(runner.batches[3]).toEqual(['12', '13']);
+    runner.completeOne();
+    expect((await Promise.all(all)).flat().map((r) => r.scores[0])).toEqual(nums(14).map(Number));
+  });
+
+  it('reports each text\'s wait up to the start of its run, including time queued on a busy worker', async () => {
+    const runner = new RecordingRunner(1, false, 1);
+    const waits: number[][] = [];
+    const b = new Batcher(runner, { maxBatchSize: 2, maxWaitUs: 0, maxQueue: 100 }, { onBatch: (_n, _s, w) => waits.push([...w]) });
+    const first = b.submit(['1', '2']);
+    const second = b.submit(['3', '4']); // queued on the busy worker at once
+    expect(runner.batches).toHaveLength(2);
+    await new Promise((r) => setTimeout(r, 20));
+    runner.completeOne();
+    await first;
+    runner.completeOne();
+    await second;
+    expect(waits).toHaveLength(2);
+    for (const w of waits[0]!) expect(w).toBeLessThan(0.015); // ran at once
+    for (const w of waits[1]!) expect(w).toBeGreaterThanOrEqual(0.019); // waited for the first run to end
   });
 
   it('refuses a submission that would overflow the queue, whole, and reports it', async () => {

@@ -19,14 +19,39 @@ describe('WorkerPool (real model, real worker threads)', () => {
     }
   });
 
+  it('queues one more batch on a busy worker and answers both, in order, the second after the first', async () => {
+    const pool = await WorkerPool.start({ modelDir: DEFAULT_MODEL, size: 1, timeoutMs: 10_000 });
+    try {
+      const small = ['you idiot', 'have a nice day'];
+      const alone = await pool.run(small);
+      const first = pool.run(Array.from({ length: 128 }, (_, i) => `text number ${i} `.repeat(20)));
+      expect({ idle: pool.idleCount, standby: pool.standbyCount }).toEqual({ idle: 0, standby: 1 });
+      const second = pool.run(small);
+      expect({ idle: pool.idleCount, standby: pool.standbyCount }).toEqual({ idle: 0, standby: 0 });
+      await expect(pool.run(['a third'])).rejects.toMatchObject({ name: 'InferenceError', reason: 'worker_error' });
+      const [a, b] = await Promise.all([first, second]);
+      expect(a.overall.length).toBe(128);
+      expect(Array.from(b.scores)).toEqual(Array.from(alone.scores));
+      expect(Array.from(b.overall)).toEqual(Array.from(alone.overall));
+      // The second run began after the first ended, and its own time does not include the wait.
+      expect(b.startedNs).toBeGreaterThanOrEqual(a.startedNs + BigInt(Math.floor(a.seconds * 1e9)));
+      expect(b.seconds).toBeLessThan(a.seconds);
+      expect(pool.idleCount).toBe(1);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('fails the batch of a worker that dies and replaces the worker', async () => {
     const failures: string[] = [];
     const pool = await WorkerPool.start({ modelDir: DEFAULT_MODEL, size: 1, timeoutMs: 10_000, onWorkerFailure: (r) => failures.push(r) });
     try {
       const running = pool.run(Array.from({ length: 256 }, (_, i) => `text number ${i} `.repeat(50)));
+      const queued = pool.run(['queued behind it']);
       // Kill the only worker mid-run (as an out-of-memory or native crash would).
       void (pool as unknown as { slots: Array<{ worker: { terminate(): Promise<number> } }> }).slots[0]!.worker.terminate();
       await expect(running).rejects.toMatchObject({ name: 'InferenceError', reason: 'worker_exit' });
+      await expect(queued).rejects.toMatchObject({ name: 'InferenceError', reason: 'worker_exit' });
       expect(failures).toEqual(['worker_exit']);
       await poll('a replacement worker', () => (pool.alive === 1 ? true : undefined));
       await expect(pool.run(['still works'])).resolves.toMatchObject({ overall: expect.any(Float32Array) });
@@ -39,9 +64,13 @@ describe('WorkerPool (real model, real worker threads)', () => {
     const pool = await WorkerPool.start({ modelDir: DEFAULT_MODEL, size: 1, timeoutMs: 1 });
     try {
       // 256 texts of 2,000 characters take far longer than 1 ms to featurize and score.
-      const err = await pool.run(Array.from({ length: 256 }, (_, i) => `slow ${i} `.repeat(250))).catch((e: unknown) => e);
+      const slow = pool.run(Array.from({ length: 256 }, (_, i) => `slow ${i} `.repeat(250)));
+      const queued = pool.run(['queued behind it']);
+      const err = await slow.catch((e: unknown) => e);
       expect(err).toBeInstanceOf(InferenceError);
       expect((err as InferenceError).reason).toBe('timeout');
+      // The batch queued behind it is lost with the worker, reported as such rather than as a timeout of its own.
+      await expect(queued).rejects.toMatchObject({ name: 'InferenceError', reason: 'worker_exit', message: expect.stringContaining('queued on the same worker') });
       await poll('a replacement worker', () => (pool.alive === 1 ? true : undefined));
     } finally {
       await pool.close();
