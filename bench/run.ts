@@ -312,7 +312,7 @@ async function generate(rep: number, s: Running, sc: Scenario, seconds: number):
  * messaging.
  */
 async function latencyFloor(): Promise<void> {
-  await helloFloor();
+  await httpFloor();
   const batchRates = halfLoadRates('batch');
   if (batchRates.length === 0) return;
   say(`- latency floor: the model alone, ${opts.batchSize} texts per run, paced at the service batch half-load rates`);
@@ -335,7 +335,7 @@ function halfLoadRates(body: 'single' | 'batch'): Array<{ server: 'off' | 'on'; 
     .filter((t): t is { server: 'off' | 'on'; rate: number } => t.rate !== undefined);
 }
 
-async function helloFloor(): Promise<void> {
+async function httpFloor(): Promise<void> {
   const floors = [
     ...halfLoadRates('single').map(({ server, rate }) => ({ id: `hello/floor-${server}`, body: 'hello' as const, rate })),
     ...halfLoadRates('batch').map(({ server, rate }) => ({ id: `hello/floor-batch-${server}`, body: 'echoBatch' as const, rate })),
