@@ -335,11 +335,16 @@ function halfLoadRates(body: 'single' | 'batch'): Array<{ server: 'off' | 'on'; 
     .filter((t): t is { server: 'off' | 'on'; rate: number } => t.rate !== undefined);
 }
 
+/** What the hello-world server runs as the HTTP floor of each service request type, and the scenario id. */
+const HTTP_FLOOR_BODY = { single: 'hello', batch: 'echoBatch' } as const satisfies Record<'single' | 'batch', Body>;
+function httpFloorId(body: 'single' | 'batch', server: 'off' | 'on'): string {
+  return body === 'single' ? `hello/floor-${server}` : `hello/floor-batch-${server}`;
+}
+
 async function httpFloor(): Promise<void> {
-  const floors = [
-    ...halfLoadRates('single').map(({ server, rate }) => ({ id: `hello/floor-${server}`, body: 'hello' as const, rate })),
-    ...halfLoadRates('batch').map(({ server, rate }) => ({ id: `hello/floor-batch-${server}`, body: 'echoBatch' as const, rate })),
-  ];
+  const floors = (['single', 'batch'] as const).flatMap((kind) =>
+    halfLoadRates(kind).map(({ server, rate }) => ({ id: httpFloorId(kind, server), body: HTTP_FLOOR_BODY[kind], rate })),
+  );
   if (floors.length === 0) return;
   say(`- latency floor: express hello-world at the service single-text half-load rates, express ${opts.batchSize}-text echo at the batch ones (paced)`);
   const s = await startServer('hello');
@@ -573,7 +578,7 @@ function targets(): TargetRow[] {
     for (const body of ['single', 'batch'] as const) {
       const a = agg(`${server}/${body}/paced`);
       if (!a) continue;
-      const floor = agg(body === 'single' ? `hello/floor-${server}` : `hello/floor-batch-${server}`);
+      const floor = agg(httpFloorId(body, server));
       const model = body === 'batch' ? modelFloor(server) : undefined;
       const floors = [
         floor && `${body === 'single' ? 'hello-world' : `express echoing ${opts.batchSize} texts`} at that rate: ${fmt(floor.p99, 2)} ms`,
@@ -728,8 +733,8 @@ function report(startedAt: Date, elapsedS: number): { markdown: string; console:
   }
   const httpFloors = (['single', 'batch'] as const).flatMap((body) =>
     (['off', 'on'] as const).map((server) => ({
-      id: body === 'single' ? `hello/floor-${server}` : `hello/floor-batch-${server}`,
-      body: body === 'single' ? ('hello' as const) : ('echoBatch' as const),
+      id: httpFloorId(body, server),
+      body: HTTP_FLOOR_BODY[body],
       row: `the telemetry-${server} ${body === 'single' ? 'single-text' : `${opts.batchSize}-text`} row`,
     })),
   );
