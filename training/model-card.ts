@@ -210,11 +210,14 @@ time and never copied into the repository.
   0.750 for every C and a tried). So the mix meets the Jigsaw target on every seed, but not both
   targets. A paired bootstrap over the validation rows (C = 4, a = 0.3) puts the standard deviation
   of TweetEval offensive macro-F1 at 0.010-0.014, and the Jigsaw gain at +0.0025 to +0.0031 per seed
-  (sd 0.0007-0.0008, 90% intervals above +0.0015). Without the idf weights it is the other
-  way round: at C = 4, a = 0.6 TweetEval offensive macro-F1 reached 0.759 / 0.750 / 0.757 while
-  Jigsaw stayed at 0.949. Not adopted yet: the linear table (2^18 rows x 10 outputs) would add 3-6
-  MB to the file (over 20 MB in float16 unless folded into 2^17 rows), one more lookup per id when
-  serving, and 3-4 minutes of training.
+  (sd 0.0007-0.0008, 90% intervals above +0.0015). Without the idf weights it is the other way
+  round: at C = 4, a = 0.6 TweetEval offensive macro-F1 reached 0.759 / 0.750 / 0.757 while Jigsaw
+  stayed at 0.949. Not adopted yet. The linear table (2^18 rows x 10 outputs) would add 3-6 MB to
+  the file (over 20 MB in float16 unless folded into 2^17 rows) and 3-4 minutes to the training. And
+  a second lookup per id is dear: a scratch graph with such a branch (a float16 table of 2^17 rows)
+  ran a 64-text batch in 1.7-2.4 times the time (medians of 634-706 µs became 1169-1639 µs in three
+  runs), since onnxruntime's Gather and ScatterND cost nearly as much per row on a 2.9 MB table as
+  on the 16.8 MB one; the linear weights would have to share the embedding table's rows instead.
 
 ## Training procedure
 
