@@ -58,6 +58,11 @@ interface Slot {
  */
 const JOBS_PER_WORKER = 2;
 
+/** Ready and running nothing. */
+const isIdle = (slot: Slot): boolean => slot.ready && slot.jobs.length === 0;
+/** Ready and able to take a batch now: idle, or busy with room for one more. */
+const hasRoom = (slot: Slot): boolean => slot.ready && slot.jobs.length < JOBS_PER_WORKER;
+
 /**
  * How the worker starts: compiled JS runs as is; the TS source (under jest or tsx) is loaded
  * through tsx's require hook, since a worker cannot start from a .ts file by itself.
@@ -107,14 +112,14 @@ export class WorkerPool extends EventEmitter<{ idle: [] }> {
   /** Workers running nothing. */
   get idleCount(): number {
     let n = 0;
-    for (const slot of this.slots) if (slot.ready && slot.jobs.length === 0) n++;
+    for (const slot of this.slots) if (isIdle(slot)) n++;
     return n;
   }
 
   /** Busy workers that can hold one more batch, to start as soon as the one they run ends. */
   get standbyCount(): number {
     let n = 0;
-    for (const slot of this.slots) if (slot.ready && slot.jobs.length > 0 && slot.jobs.length < JOBS_PER_WORKER) n++;
+    for (const slot of this.slots) if (hasRoom(slot) && !isIdle(slot)) n++;
     return n;
   }
 
@@ -123,7 +128,7 @@ export class WorkerPool extends EventEmitter<{ idle: [] }> {
    * (callers check idleCount and standbyCount first; with neither this rejects).
    */
   run(texts: string[]): Promise<BatchOutput> {
-    const slot = this.slots.find((s) => s.ready && s.jobs.length === 0) ?? this.slots.find((s) => s.ready && s.jobs.length < JOBS_PER_WORKER);
+    const slot = this.slots.find(isIdle) ?? this.slots.find(hasRoom);
     if (!slot || this.closing) return Promise.reject(new InferenceError('worker_error', 'no inference worker can take a batch'));
     return new Promise<BatchOutput>((resolve, reject) => {
       const job: Job = { id: this.nextId++, resolve, reject };
