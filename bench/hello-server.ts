@@ -10,6 +10,8 @@
 import { createServer } from 'node:http';
 import express from 'express';
 import { createHttpServer } from '../src/http-server';
+// The default model's labels, so the echo answers with as many scores as /classify does.
+import { LABELS } from '../training/labels';
 
 const app = express();
 app.disable('x-powered-by');
@@ -24,7 +26,6 @@ app.post('/echo', express.json({ limit: 1_048_576 }), (req, res) => {
 });
 // The same body parsing and a response of the service's shape and size (64 texts: ~16 KB), no model:
 // the HTTP floor of a 64-text /classify request.
-const LABELS = ['toxic', 'severe_toxic', 'obscene', 'threat', 'insult', 'identity_hate', 'sexism', 'spam', 'offensive'];
 app.post('/echo-batch', express.json({ limit: 1_048_576 }), (req, res) => {
   const texts = (req.body as { texts?: unknown }).texts;
   const list = Array.isArray(texts) ? texts : [];
