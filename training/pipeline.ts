@@ -1,7 +1,7 @@
 /**
  * The training pipeline behind `npm run train` (and the CI smoke test):
  * data -> features (the serving featurizer) -> ensemble members -> merged network ->
- * model.onnx -> validation scores from onnxruntime (what serving computes) -> thresholds ->
+ * linear branch mixed in -> model.onnx -> validation scores from onnxruntime (what serving computes) -> thresholds ->
  * metrics -> TF-IDF + LR baseline -> model.json + MODEL_CARD.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { DATASET_META, DATASETS, loadDatasets, type Example, type LoadedData } f
 import { chooseThresholds, evaluate, headline, meanAuc, TARGETS, type DatasetMetrics, type Headline } from './evaluation';
 import { LABEL_DESCRIPTIONS, LABELS, OUTPUT_NAMES, OUTPUTS, OVERALL, OVERALL_DESCRIPTION, LABEL_MAPPING } from './labels';
 import { extractFeatures } from './model/features';
+import { fitLinear, withLinear } from './model/linear';
 import { mergeEnsemble, type NetworkParams } from './model/network';
 import { predict, train, type TrainSet } from './model/trainer';
 import { buildClassifierOnnx, OUTPUT_OVERALL, OUTPUT_SCORES, storedParams } from './onnx/classifier';
@@ -45,7 +46,7 @@ export interface TrainOutcome {
   baseline?: { metrics: DatasetMetrics[]; headline: Headline; thresholds: number[] };
   /** Max |TS forward - onnxruntime| over the validation probabilities. */
   parityMaxDiff: number;
-  seconds: { total: number; features: number; training: number; baseline: number };
+  seconds: { total: number; features: number; training: number; linear: number; baseline: number };
   bestEpochs: string[];
 }
 
@@ -151,13 +152,24 @@ export async function runTraining(opts: TrainOptions): Promise<TrainOutcome> {
   const merged = mergeEnsemble(members);
   const trainSeconds = (performance.now() - tTrain) / 1000;
 
+  // The linear branch: logistic regressions on the same ids, mixed into chosen outputs' logits.
+  const tLinear = performance.now();
+  let model = merged;
+  if (recipe.linear) {
+    if (!opts.quiet) log(`linear branch: ${recipe.linear.outputs.map((k) => OUTPUT_NAMES[k]).join(', ')} (C = ${recipe.linear.C}, mix ${recipe.linear.mix})`);
+    const fit = fitLinear(trainFeatures, y, known, OUTPUTS, recipe.linear, { buckets: spec.buckets, groups: GROUPS }, opts.quiet ? undefined : log);
+    model = withLinear(merged, fit, recipe.linear.mix);
+  }
+  const linearSeconds = (performance.now() - tLinear) / 1000;
+
   // Export, then score validation with onnxruntime: thresholds and metrics come from what serving runs.
   mkdirSync(opts.outDir, { recursive: true });
   const onnxPath = path.join(opts.outDir, 'model.onnx');
   const bytes = buildClassifierOnnx({
-    params: merged,
+    params: model,
     storage: recipe.storage,
     inputs: spec.inputs,
+    pooling: spec.pooling,
     labels: LABELS,
     producerVersion: MODEL_VERSION,
     doc: `${MODEL_NAME} ${MODEL_VERSION}: hashed n-gram embedding-bag classifier; outputs '${OUTPUT_SCORES}' [batch, ${LABELS.length}] (${LABELS.join(', ')}) and '${OUTPUT_OVERALL}' [batch, 1].`,
@@ -167,7 +179,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainOutcome> {
   const session = await openSession(onnxPath);
   const probs = await scoreTexts(session, featurizer, valTexts, LABELS.length);
   await session.release();
-  const reference = predict(storedParams(merged, recipe.storage), valFeatures);
+  const reference = predict(storedParams(model, recipe.storage), valFeatures);
   let parityMaxDiff = 0;
   for (let i = 0; i < probs.length; i++) parityMaxDiff = Math.max(parityMaxDiff, Math.abs(probs[i] - reference[i]));
   if (!(parityMaxDiff < 1e-4)) throw new Error(`ONNX export does not match the trainer's forward pass (max diff ${parityMaxDiff})`);
@@ -219,7 +231,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainOutcome> {
       label_mapping: LABEL_MAPPING,
       threshold_rule: THRESHOLD_RULE,
       early_stopping: 'per member: the epoch with the best mean validation ROC-AUC over every (dataset, output) pair with both classes',
-      recipe: { members: recipe.members, storage: recipe.storage, member: recipe.member, best_epochs: bestEpochs },
+      recipe: { members: recipe.members, storage: recipe.storage, member: recipe.member, best_epochs: bestEpochs, linear: recipe.linear && { ...recipe.linear, outputs: recipe.linear.outputs.map((k) => OUTPUT_NAMES[k]) } },
     },
     metrics: {
       split: 'validation',
@@ -240,7 +252,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainOutcome> {
     headline: head,
     baseline,
     parityMaxDiff,
-    seconds: { total, features: featureSeconds, training: trainSeconds, baseline: baselineSeconds },
+    seconds: { total, features: featureSeconds, training: trainSeconds, linear: linearSeconds, baseline: baselineSeconds },
     bestEpochs,
   };
 }

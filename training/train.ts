@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   console.log(line('sms spam F1', h.sms_spam_f1, undefined, b?.sms_spam_f1));
   const s = outcome.seconds;
   console.log(`parity TS vs onnxruntime: max |diff| ${outcome.parityMaxDiff.toExponential(2)}`);
-  console.log(`time: ${s.total.toFixed(0)} s (features ${s.features.toFixed(0)} s, training ${s.training.toFixed(0)} s, baseline ${s.baseline.toFixed(0)} s)`);
+  console.log(`time: ${s.total.toFixed(0)} s (features ${s.features.toFixed(0)} s, training ${s.training.toFixed(0)} s, linear branch ${s.linear.toFixed(0)} s, baseline ${s.baseline.toFixed(0)} s)`);
   // The one file that changes between identical runs: wall-clock timings.
   mkdirSync(path.join(outDir, 'eval'), { recursive: true });
   writeFileSync(

@@ -25,7 +25,7 @@ export class ClassifyController extends Controller {
   @Post()
   @SuccessResponse(200, 'Classified')
   @Example<ClassifyResponse>({
-    model: { name: 'moderator-fasttext', version: '1.1.0' },
+    model: { name: 'moderator-fasttext', version: '1.2.0' },
     results: [
       {
         index: 0,

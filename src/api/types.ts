@@ -18,7 +18,7 @@ export interface ClassifyRequest {
 export interface ModelRef {
   /** @example "moderator-fasttext" */
   name: string;
-  /** @example "1.1.0" */
+  /** @example "1.2.0" */
   version: string;
 }
 

@@ -6,7 +6,11 @@
  *   pooled_g = scale_g * sum_{i in group g} E[ids[i]]              (D each)
  *   pooled   = [pooled_0, pooled_1]                               (G * D)
  *   hidden   = relu(W1 pooled + b1)                               (H; skipped when H = 0)
- *   probs    = sigmoid(W2 hidden + Ws pooled + b2)                (K = labels + 1; Ws only with `skip`)
+ *   probs    = sigmoid(W2 hidden + Ws pooled + b2 [+ linear])     (K = labels + 1; Ws only with `skip`)
+ *
+ * The optional linear branch (linear.ts) adds Wl (c * sum_i L[ids[i]]) to the logits: L holds L
+ * more columns per bucket (one per linear model), summed over both groups of the text, and
+ * c = 1 / sqrt(max(1, sum_g m_g n_g)) with n_g the group's id count (see `linearTextScale`).
  *
  * `forward` is the reference (TypeScript) forward pass that training uses and that the ONNX
  * export must reproduce.
@@ -35,6 +39,26 @@ export interface NetworkParams {
   readonly b2: Float32Array;
   /** [outputs, groups * dim] (empty without skip). */
   readonly ws: Float32Array;
+  /** A linear model on the same ids, mixed into the logits (absent: none). */
+  readonly linear?: LinearBranch;
+}
+
+export interface LinearBranch {
+  /** Number of linear models (extra table columns). */
+  readonly cols: number;
+  /** [buckets, cols] row-major: each model's weight of a bucket, times the bucket's idf. */
+  readonly table: Float32Array;
+  /** [groups]: m_g, the weight of a group's id count in the per-text scale. */
+  readonly groupWeights: Float32Array;
+  /** [outputs, cols]: what each linear model's logit adds to each output's logit (its mix weight). */
+  readonly mix: Float32Array;
+}
+
+/** c = 1 / sqrt(max(1, sum_g m_g n_g)) for the text whose G segments start at `seg`. */
+export function linearTextScale(offsets: Int32Array, seg: number, groupWeights: Float32Array): number {
+  let t = 0;
+  for (let g = 0; g < groupWeights.length; g++) t += groupWeights[g] * (offsets[seg + g + 1] - offsets[seg + g]);
+  return 1 / Math.sqrt(Math.max(1, t));
 }
 
 /** An int8 embedding table with one float scale per row: E[r] = q[r] * scale[r]. */
@@ -65,7 +89,7 @@ export function allocateParams(shape: NetworkShape): NetworkParams {
 }
 
 export function cloneParams(p: NetworkParams): NetworkParams {
-  return { shape: p.shape, emb: p.emb.slice(), w1: p.w1.slice(), b1: p.b1.slice(), w2: p.w2.slice(), b2: p.b2.slice(), ws: p.ws.slice() };
+  return { shape: p.shape, emb: p.emb.slice(), w1: p.w1.slice(), b1: p.b1.slice(), w2: p.w2.slice(), b2: p.b2.slice(), ws: p.ws.slice(), linear: p.linear };
 }
 
 /** Symmetric per-row int8 quantisation (scale = max |x| / 127). */
@@ -151,6 +175,18 @@ export function forwardOne(p: NetworkParams, ids: Int32Array, offsets: Int32Arra
     }
     logits[k] = z;
   }
+  if (p.linear) addLinear(p.linear, ids, offsets, seg, groups, outputs, logits);
+}
+
+function addLinear(l: LinearBranch, ids: Int32Array, offsets: Int32Array, seg: number, groups: number, outputs: number, logits: Float64Array): void {
+  const { cols, table, mix } = l;
+  const sums = new Float64Array(cols);
+  for (let i = offsets[seg], to = offsets[seg + groups]; i < to; i++) {
+    const base = ids[i] * cols;
+    for (let c = 0; c < cols; c++) sums[c] += table[base + c];
+  }
+  const scale = linearTextScale(offsets, seg, l.groupWeights);
+  for (let k = 0; k < outputs; k++) for (let c = 0; c < cols; c++) logits[k] += mix[k * cols + c] * scale * sums[c];
 }
 
 export function sigmoid(x: number): number {
