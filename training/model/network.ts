@@ -8,8 +8,8 @@
  *   hidden   = relu(W1 pooled + b1)                               (H; skipped when H = 0)
  *   probs    = sigmoid(W2 hidden + Ws pooled + b2 [+ linear])     (K = labels + 1; Ws only with `skip`)
  *
- * The optional linear branch (linear.ts) adds Wl (c * sum_i L[ids[i]]) to the logits: L holds L
- * more columns per bucket (one per linear model), summed over both groups of the text, and
+ * The optional linear branch (linear.ts) adds Wl (c * sum_i T[ids[i]]) to the logits: T has one
+ * column per linear model, summed over both groups of the text, and
  * c = 1 / sqrt(max(1, sum_g m_g n_g)) with n_g the group's id count (see `linearTextScale`).
  *
  * `forward` is the reference (TypeScript) forward pass that training uses and that the ONNX
