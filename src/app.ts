@@ -1,5 +1,3 @@
-import { context } from '@opentelemetry/api';
-import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import express, { type Express, type Request, type RequestHandler } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
@@ -25,20 +23,26 @@ function routeOf(req: Request): string | undefined {
 }
 
 /**
- * Counts every request for the method_names collector and the in-flight gauge, once, at its end,
- * and tells the OpenTelemetry http instrumentation which route served it (the `http.route` of
- * http.server.request.duration). Doing that here replaces the express instrumentation, whose
- * per-middleware spans cost more than everything else in telemetry (bench/RESULTS.md).
+ * Counts every request for the method_names collector, the in-flight gauge and the duration
+ * histogram (http.server.request.duration, labelled with the matched route), once, at its end.
+ * The scrape of `metricsPath` is not user traffic: it only passes through the in-flight gauge.
  */
-function observeRequests(ctx: AppContext): RequestHandler {
+function observeRequests(ctx: AppContext, metricsPath: string): RequestHandler {
   return (req, res, next) => {
+    const started = performance.now();
     ctx.requests.started();
-    // Present only with telemetry on; read now, while the http instrumentation's context is active.
-    const rpc = getRPCMetadata(context.active());
-    // Before 'close': the instrumentation records the duration in its own 'close' listener, added first.
-    if (rpc?.type === RPCType.HTTP) res.once('finish', () => (rpc.route = routeOf(req)));
     // 'close' comes once per response, after 'finish' or when the client went away first.
-    res.once('close', () => ctx.requests.finished(req.method, req.path, res.statusCode));
+    res.once('close', () => {
+      if (req.path === metricsPath) return ctx.requests.finishedUncounted();
+      ctx.requests.finished({
+        method: req.method,
+        path: req.path,
+        route: routeOf(req),
+        status: res.statusCode,
+        httpVersion: req.httpVersion,
+        seconds: (performance.now() - started) / 1000,
+      });
+    });
     next();
   };
 }
@@ -63,7 +67,7 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
 
   const metricsPath = config.metrics.prometheus.path;
   useRequestLogging(app, options.logger, new Set(['/healthz', '/readyz', metricsPath]));
-  app.use(observeRequests(ctx));
+  app.use(observeRequests(ctx, metricsPath));
 
   // The API first: every layer ahead of a route is a path match that each request pays for.
   app.use('/classify', requireJson, jsonBody(config.classifier.limits.max_body_bytes));

@@ -78,7 +78,7 @@ export async function createModerator(loaded: LoadedConfig, telemetry: Telemetry
     ? { store: new ResultCache(manifest.version, cache.max_entries), featurizer: createFeaturizer(manifest.featurizer) }
     : undefined;
   const service = new ModerationService(manifest, thresholds, batcher, metrics, cached);
-  const requests = new RequestMetrics(telemetry.meter);
+  const requests = new RequestMetrics(telemetry.meter, telemetry.textHistograms);
   logger.info(
     { model: manifest.name, version: manifest.version, labels: manifest.labels.length, workers, cache: cache.enabled },
     'model loaded',

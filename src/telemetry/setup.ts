@@ -10,7 +10,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import type { AppConfig } from '../config/schema';
 import { FilteredConsoleExporter } from './console-exporter';
-import { GC_DURATION_BUCKETS, HTTP_DURATION_BUCKETS } from './buckets';
+import { GC_DURATION_BUCKETS } from './buckets';
 import { method_names, METHOD_NAMES } from './method-names';
 import { registerProcessMetrics } from './process-metrics';
 import { SyncContextManager } from './sync-context-manager';
@@ -18,8 +18,12 @@ import { TextHistograms } from './text-histograms';
 
 const SERVICE_NAME = 'content-moderator';
 const METER_NAME = 'content-moderator';
-/** Instrumentations enabled from auto-instrumentations-node (OTEL_NODE_ENABLED_INSTRUMENTATIONS form). */
-const ENABLED_INSTRUMENTATIONS = ['http', 'runtime-node'];
+/**
+ * Instrumentations enabled from auto-instrumentations-node (OTEL_NODE_ENABLED_INSTRUMENTATIONS form).
+ * Not `http`: request-metrics.ts records http.server.request.duration itself, for a fraction of
+ * what the instrumentation cost per request (bench/README.md).
+ */
+const ENABLED_INSTRUMENTATIONS = ['runtime-node'];
 
 export interface Telemetry {
   readonly meter: Meter;
@@ -35,8 +39,8 @@ export interface TelemetryOptions {
   /** Service version for the resource (target_info). */
   version: string;
   /**
-   * Patch http and sample the Node runtime through NodeSDK. Must run before express or
-   * http are first required; the server does so, in-process tests pass false.
+   * Sample the Node runtime through NodeSDK (the runtime instrumentation). The server does so,
+   * in-process tests pass false.
    */
   instrument: boolean;
 }
@@ -46,11 +50,6 @@ const METHOD_METRICS = new Set<string>(METHOD_NAMES.map((m) => method_names[m].m
 /** Views that give SDK and instrumentation metrics Prometheus-style names and second-based buckets. */
 function views(): ViewOptions[] {
   return [
-    {
-      instrumentName: 'http.server.request.duration',
-      name: 'http.server.request.duration_seconds',
-      aggregation: { type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM, options: { boundaries: HTTP_DURATION_BUCKETS } },
-    },
     {
       instrumentName: 'v8js.gc.duration',
       name: 'v8js.gc.duration_seconds',
@@ -98,7 +97,7 @@ function readers(app: AppConfig, textHistograms: TextHistograms): { readers: IMe
 
 /**
  * Starts OpenTelemetry metrics: one MeterProvider with the reporters from config. With
- * `instrument`, NodeSDK also registers the http and runtime instrumentations
+ * `instrument`, NodeSDK also registers the runtime instrumentation
  * (and nothing else: no traces, no logs, no OTLP, no resource detectors that call out).
  */
 export function startTelemetry(config: AppConfig, options: TelemetryOptions): Telemetry {
@@ -116,8 +115,6 @@ export function startTelemetry(config: AppConfig, options: TelemetryOptions): Te
     return telemetry(provider.getMeter(METER_NAME, options.version), () => provider.shutdown());
   }
 
-  // The stable HTTP semconv (http.server.request.duration in seconds) is opt-in in this SDK line.
-  process.env.OTEL_SEMCONV_STABILITY_OPT_IN ??= 'http';
   // Required lazily: in-process tests never pay for loading the SDK and instrumentations.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { NodeSDK, tracing } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
@@ -127,10 +124,6 @@ export function startTelemetry(config: AppConfig, options: TelemetryOptions): Te
   process.env.OTEL_NODE_ENABLED_INSTRUMENTATIONS = ENABLED_INSTRUMENTATIONS.join(',');
   delete process.env.OTEL_NODE_DISABLED_INSTRUMENTATIONS;
   const instrumentations = getNodeAutoInstrumentations({
-    '@opentelemetry/instrumentation-http': {
-      // The scrape itself is not user traffic.
-      ignoreIncomingRequestHook: (req) => req.url === config.metrics.prometheus.path,
-    },
     '@opentelemetry/instrumentation-runtime-node': { enabled: config.metrics.runtime, monitoringPrecision: 10 },
   });
   const sdk = new NodeSDK({
@@ -140,7 +133,7 @@ export function startTelemetry(config: AppConfig, options: TelemetryOptions): Te
     metricReaders,
     views: views(),
     spanProcessors: [],
-    // Metrics only: spans are never recorded, so the http instrumentation's spans cost next to nothing.
+    // Metrics only: no spans are recorded.
     sampler: new tracing.AlwaysOffSampler(),
     logRecordProcessors: [],
     textMapPropagator: null,

@@ -9,9 +9,8 @@ import { ROOT_CONTEXT, type Context, type ContextManager } from '@opentelemetry/
  * Why not the default (AsyncLocalStorage): it turns on async hooks, which tax every promise and
  * callback of every request, and it wraps every listener added to a bound request or response.
  * That was most of the telemetry cost per request (bench/RESULTS.md). The service records metrics
- * only (spans are never sampled), and the only context it needs is the http instrumentation's
- * RPC metadata: read synchronously when a request enters the express app (src/app.ts) and in the
- * response's 'close' listener, which a bound emitter provides.
+ * only (spans are never sampled) and needs no context of its own (request durations are recorded
+ * by telemetry/request-metrics.ts); this manager keeps NodeSDK from installing the default one.
  */
 export class SyncContextManager implements ContextManager {
   private current: Context = ROOT_CONTEXT;

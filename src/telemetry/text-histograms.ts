@@ -48,34 +48,27 @@ export class PreAggregatedHistogram {
     if (value > this.max) this.max = value;
   }
 
-  data(startTime: HrTime, endTime: HrTime): HistogramMetricData {
+  point(startTime: HrTime, endTime: HrTime): HistogramMetricData['dataPoints'][number] {
     return {
-      descriptor: { name: this.spec.name, description: this.spec.description, unit: this.spec.unit, valueType: ValueType.DOUBLE },
-      aggregationTemporality: AggregationTemporality.CUMULATIVE,
-      dataPointType: DataPointType.HISTOGRAM,
-      dataPoints: [
-        {
-          attributes: this.attributes,
-          startTime,
-          endTime,
-          value: {
-            buckets: { boundaries: [...this.spec.boundaries], counts: [...this.counts] },
-            sum: this.sum,
-            count: this.count,
-            ...(this.count > 0 ? { min: this.min, max: this.max } : {}),
-          },
-        },
-      ],
+      attributes: this.attributes,
+      startTime,
+      endTime,
+      value: {
+        buckets: { boundaries: [...this.spec.boundaries], counts: [...this.counts] },
+        sum: this.sum,
+        count: this.count,
+        ...(this.count > 0 ? { min: this.min, max: this.max } : {}),
+      },
     };
   }
 }
 
 /**
- * Histograms recorded once per text (overall score, queue wait), pre-aggregated here and handed to
- * every metric reader by this MetricProducer at collection. Why: a synchronous Histogram.record
- * hashes its attributes on every call, which for a 64-text request was about a quarter of the main
- * thread's time (bench/RESULTS.md). On /metrics they look exactly like SDK histograms: same names,
- * units, buckets and labels.
+ * Histograms recorded once per text (overall score, queue wait) or per request (HTTP duration),
+ * pre-aggregated here and handed to every metric reader by this MetricProducer at collection. Why:
+ * a synchronous Histogram.record hashes its attributes on every call, which for a 64-text request
+ * was about a quarter of the main thread's time (bench/RESULTS.md). On /metrics they look exactly
+ * like SDK histograms: same names, units, buckets and labels; series of one spec form one metric.
  */
 export class TextHistograms implements MetricProducer {
   private readonly histograms: PreAggregatedHistogram[] = [];
@@ -90,13 +83,32 @@ export class TextHistograms implements MetricProducer {
     return histogram;
   }
 
+  private metrics(endTime: HrTime): HistogramMetricData[] {
+    const bySpec = new Map<HistogramSpec, HistogramMetricData>();
+    for (const h of this.histograms) {
+      let metric = bySpec.get(h.spec);
+      if (!metric) {
+        const { name, description, unit } = h.spec;
+        metric = {
+          descriptor: { name, description, unit, valueType: ValueType.DOUBLE },
+          aggregationTemporality: AggregationTemporality.CUMULATIVE,
+          dataPointType: DataPointType.HISTOGRAM,
+          dataPoints: [],
+        };
+        bySpec.set(h.spec, metric);
+      }
+      metric.dataPoints.push(h.point(this.startTime, endTime));
+    }
+    return [...bySpec.values()];
+  }
+
   collect(): Promise<CollectionResult> {
     const endTime = hrTime();
     return Promise.resolve({
       // The reader keeps the SDK's resource; this one is ignored.
       resourceMetrics: {
         resource: emptyResource(),
-        scopeMetrics: [{ scope: this.scope, metrics: this.histograms.map((h) => h.data(this.startTime, endTime)) }],
+        scopeMetrics: [{ scope: this.scope, metrics: this.metrics(endTime) }],
       },
       errors: [],
     });
