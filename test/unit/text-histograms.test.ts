@@ -38,6 +38,33 @@ describe('TextHistograms', () => {
     await provider.shutdown();
   });
 
+  it('reports the series of one spec as one metric, with a data point per series (as the SDK does)', async () => {
+    const perText = new TextHistograms({ name: 'test' });
+    const reader = new TestReader({ metricProducers: [perText] });
+    const provider = new MeterProvider({ readers: [reader] });
+    const sdk = provider.getMeter('test').createHistogram('sdk.score', { unit: '1', advice: { explicitBucketBoundaries: SCORE_BUCKETS } });
+    const spec = { name: 'our.score', description: 'd', unit: '1', boundaries: SCORE_BUCKETS };
+    const series = [{ route: '/a', status: 200 }, { route: '/b', status: 404 }];
+    const ours = series.map((attrs) => perText.create(spec, attrs));
+    VALUES.forEach((v, i) => {
+      sdk.record(v, series[i % 2]);
+      ours[i % 2]!.record(v);
+    });
+    const { resourceMetrics } = await reader.collect();
+    const all = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
+    expect(all.filter((m) => m.descriptor.name === 'our.score')).toHaveLength(1);
+    const a = all.find((m) => m.descriptor.name === 'sdk.score') as HistogramMetricData;
+    const b = all.find((m) => m.descriptor.name === 'our.score') as HistogramMetricData;
+    expect(b.dataPoints).toHaveLength(2);
+    for (const attrs of series) {
+      const pa = a.dataPoints.find((p) => p.attributes.route === attrs.route)!;
+      const pb = b.dataPoints.find((p) => p.attributes.route === attrs.route)!;
+      expect(pb.attributes).toEqual(pa.attributes);
+      expect(pb.value).toEqual(pa.value);
+    }
+    await provider.shutdown();
+  });
+
   it('is cumulative: a later collection includes the earlier values', async () => {
     const perText = new TextHistograms({ name: 'test' });
     const h = perText.create({ name: 'wait', description: 'd', unit: 's', boundaries: [0.001, 0.01] }, ATTRS);
