@@ -277,7 +277,7 @@ weight min(${recipe.member.posWeightCap}, sqrt(negatives / positives)) over that
 dropout ${recipe.member.dropout} on the hidden layer; both learning rates x ${recipe.member.lrDecay} per epoch; at most ${recipe.member.epochs}
 epochs. From epoch ${recipe.member.swaFrom} on, the running mean of the weights at the end of each epoch (stochastic weight
 averaging) is kept as a second candidate. Early stopping (patience ${recipe.member.patience}) keeps whichever candidate, plain
-or averaged, has the best mean validation ROC-AUC over all (dataset, output) pairs; best epochs of the members: ${(m.training as { recipe?: { best_epochs?: string[] } } | undefined)?.recipe?.best_epochs?.join(', ') ?? 'n/a'}.${recipe.linear ? ' The linear branch is fitted after the members, on the same training rows (the validation split plays no part in it), and mixed in before the thresholds are chosen.' : ''} Training is single-threaded and
+or averaged, has the best mean validation ROC-AUC over all (dataset, output) pairs; best epochs of the members: ${(m.training as { recipe?: { best_epochs?: string[] } } | undefined)?.recipe?.best_epochs?.join(', ') ?? 'n/a'}.${recipe.linear ? ' The linear branch is fitted after the members, on the same training rows, and mixed in before the thresholds are chosen; the validation split plays no part in fitting it, but its C and mix weight were chosen on the validation scores of three training seeds (round 9 above).' : ''} Training is single-threaded and
 seeded (seed ${(m.training as { seed?: number } | undefined)?.seed}): the same data, code and seed reproduce \`model.onnx\`, \`model.json\` and
 this card byte for byte. It takes a few minutes on 2 cores.
 
