@@ -65,6 +65,11 @@ export function headlineTable(head: Headline, base?: Headline): string {
   return rows.join('\n');
 }
 
+/** The outputs' names as inline code, comma-separated. */
+function outputList(outputs: readonly number[]): string {
+  return outputs.map((k) => `\`${OUTPUT_NAMES[k]}\``).join(', ');
+}
+
 /** "lo-hi" of the thresholds of the given outputs. */
 function thresholdRange(m: ModelManifest, outputs: readonly number[]): string {
   const t = outputs.map((k) => (k < m.labels.length ? m.labels[k].threshold : m.overall.threshold));
@@ -75,9 +80,8 @@ function thresholdRange(m: ModelManifest, outputs: readonly number[]): string {
 function linearScoresNote(m: ModelManifest, recipe: Recipe): string {
   const l = recipe.linear;
   if (!l) return '';
-  const names = l.outputs.map((k) => `\`${OUTPUT_NAMES[k]}\``).join(', ');
   return ` The outputs with a linear branch
-  (${names}) run lower, and so do their thresholds (${thresholdRange(m, l.outputs)}): compare a score
+  (${outputList(l.outputs)}) run lower, and so do their thresholds (${thresholdRange(m, l.outputs)}): compare a score
   with its label's threshold, not with 0.5.`;
 }
 
@@ -85,8 +89,7 @@ function linearScoresNote(m: ModelManifest, recipe: Recipe): string {
 function linearBullet(recipe: Recipe): string {
   const l = recipe.linear;
   if (!l) return '';
-  const names = l.outputs.map((k) => `\`${OUTPUT_NAMES[k]}\``).join(', ');
-  return `- **Linear branch** (\`training/model/linear.ts\`): for ${names}, an L2-regularised logistic regression
+  return `- **Linear branch** (\`training/model/linear.ts\`): for ${outputList(l.outputs)}, an L2-regularised logistic regression
   (C = ${l.C}, L-BFGS, at most ${l.iterations} iterations) on the same hashed ids, fitted on the rows that supervise the output.
   Each id counts with its bucket's idf, summed over both groups; each text's vector is scaled by
   1 / sqrt(m_words n_words + m_chars n_chars), n being the group's number of ids and m its mean idf^2 in training,
