@@ -81,7 +81,9 @@ async function main(): Promise<void> {
   const batches = arg('batches', '64,1').split(',').map(Number);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
-  const model = await ModelSession.open(ort, loadBundle(modelDir));
+  // As the service's workers run it (classifier.threads_per_worker, default 1).
+  const threads = Number(arg('threads', '1'));
+  const model = await ModelSession.open(ort, loadBundle(modelDir), { threads });
   // Same seed family as the HTTP bodies, a different seed: similar length distribution.
   const pool = makeTexts(8192, 777);
 

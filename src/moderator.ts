@@ -1,10 +1,10 @@
-import os from 'node:os';
 import type { LoadedConfig } from './config/load';
 import { ConfigError } from './config/load';
 import type { AppContext } from './context';
 import { Lifecycle } from './context';
 import { loadBundle, BundleError } from './model/bundle';
 import { createFeaturizer } from './model/featurizer';
+import { autoWorkers } from './model/pool-size';
 import { InferenceError, WorkerPool } from './model/worker-pool';
 import { Batcher } from './moderation/batcher';
 import { ResultCache } from './moderation/result-cache';
@@ -21,11 +21,6 @@ export interface Moderator {
   batcher: Batcher;
   /** Stops taking work, lets queued batches finish, stops the workers. */
   close(): Promise<void>;
-}
-
-/** Worker threads for `workers: 0`: leave a core for the HTTP thread, use at most four. */
-export function autoWorkers(cores = os.availableParallelism()): number {
-  return Math.max(1, Math.min(4, cores - 1));
 }
 
 /**
@@ -45,9 +40,11 @@ export async function createModerator(loaded: LoadedConfig, telemetry: Telemetry
   }
   const { manifest } = bundle;
   const workers = config.classifier.workers || autoWorkers();
+  const threads = config.classifier.threads_per_worker;
   const pool = await WorkerPool.start({
     modelDir,
     size: workers,
+    threads,
     timeoutMs: config.classifier.inference_timeout_ms,
     onWorkerFailure: (reason, message) => logger.error({ reason, message }, 'inference worker failed; replacing it'),
   });
@@ -80,7 +77,7 @@ export async function createModerator(loaded: LoadedConfig, telemetry: Telemetry
   const service = new ModerationService(manifest, thresholds, batcher, metrics, cached);
   const requests = new RequestMetrics(telemetry.meter, telemetry.textHistograms);
   logger.info(
-    { model: manifest.name, version: manifest.version, labels: manifest.labels.length, workers, cache: cache.enabled },
+    { model: manifest.name, version: manifest.version, labels: manifest.labels.length, workers, threads, cache: cache.enabled },
     'model loaded',
   );
   return {

@@ -32,6 +32,8 @@ export const configSchema = z.strictObject({
       })
       .prefault({}),
     workers: z.number().int().min(0).max(64).default(0),
+    /** onnxruntime intra-op threads per worker (bench/README.md has the trade-off). */
+    threads_per_worker: z.number().int().min(1).max(16).default(1),
     /** Milliseconds a model run may take before its texts fail with 503. */
     inference_timeout_ms: positiveInt.default(10_000),
     cache: z

@@ -18,10 +18,10 @@ function send(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
 }
 
 async function main(): Promise<void> {
-  const { modelDir } = workerData as WorkerInit;
+  const { modelDir, threads } = workerData as WorkerInit;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
-  const model = await ModelSession.open(ort, loadBundle(modelDir));
+  const model = await ModelSession.open(ort, loadBundle(modelDir), { threads });
 
   async function run({ id, texts }: RunRequest): Promise<void> {
     const startedNs = process.hrtime.bigint();

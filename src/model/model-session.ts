@@ -10,8 +10,18 @@ export interface ModelOutput {
   overall: Float32Array;
 }
 
+export interface SessionOptions {
+  /**
+   * onnxruntime intra-op threads (default 1: parallelism comes from the worker pool). With more,
+   * onnxruntime splits an operator across them when it judges the work large enough: the
+   * embedding row lookups of a large batch.
+   */
+  threads?: number;
+}
+
 /**
- * A loaded model on one thread: featurizer + onnxruntime session, texts in, probabilities out.
+ * A loaded model in one thread (plus onnxruntime's helper threads, if given): featurizer +
+ * onnxruntime session, texts in, probabilities out.
  * The inference worker runs one; the in-process benchmark measures one. onnxruntime-node must be
  * required by the caller (after ORT_DISABLE_TELEMETRY is set) and passed in.
  */
@@ -24,15 +34,18 @@ export class ModelSession {
     private readonly fetches: string[],
   ) {}
 
-  static async open(ort: typeof import('onnxruntime-node'), bundle: ModelBundle): Promise<ModelSession> {
+  static async open(ort: typeof import('onnxruntime-node'), bundle: ModelBundle, options: SessionOptions = {}): Promise<ModelSession> {
     const { manifest } = bundle;
     const featurizer = createFeaturizer(manifest.featurizer);
-    // One intra-op thread: parallelism comes from the worker pool, not from each session.
+    const threads = options.threads ?? 1;
     const session = await ort.InferenceSession.create(bundle.onnxPath, {
-      intraOpNumThreads: 1,
+      intraOpNumThreads: threads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
+      // Helper threads sleep between parallel sections instead of spinning: a spinning thread takes
+      // the core that the HTTP thread (and, on a shared host, everything else) needs.
+      ...(threads > 1 ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
     });
     const overall = manifest.outputs.overall;
     const fetches = 'name' in overall ? [manifest.outputs.scores.name, overall.name] : [manifest.outputs.scores.name];

@@ -29,6 +29,8 @@ export interface BatchOutput {
 export interface PoolOptions {
   modelDir: string;
   size: number;
+  /** onnxruntime intra-op threads of each worker's session (default 1). */
+  threads?: number;
   /** A run taking longer than this fails with reason `timeout` and its worker is replaced. */
   timeoutMs: number;
   /** Told of every worker that dies or hangs (the pool replaces it). */
@@ -153,7 +155,7 @@ export class WorkerPool extends EventEmitter<{ idle: [] }> {
 
   private spawn(): Promise<void> {
     const entry = workerEntry();
-    const init: WorkerInit = { modelDir: this.options.modelDir };
+    const init: WorkerInit = { modelDir: this.options.modelDir, threads: this.options.threads ?? 1 };
     const worker = new Worker(entry.script, {
       eval: entry.eval,
       workerData: init,

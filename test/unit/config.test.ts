@@ -26,6 +26,7 @@ describe('app_conf.yml validation', () => {
     const { config } = withConfig(minimal)();
     expect(config.classifier.limits).toEqual({ max_text_chars: 10000, max_texts: 256, max_body_bytes: 1048576 });
     expect(config.metrics.prometheus).toEqual({ path: '/metrics', port: null });
+    expect({ workers: config.classifier.workers, threads: config.classifier.threads_per_worker }).toEqual({ workers: 0, threads: 1 });
   });
 
   it.each([
@@ -34,6 +35,9 @@ describe('app_conf.yml validation', () => {
     ['a wrong type', `${minimal}server:\n  port: "eighty"\n`, "'server.port'"],
     ['an unknown reporter', `${minimal}metrics:\n  reporters: [console, statsd]\n`, "'metrics.reporters.1'"],
     ['a negative limit', `classifier:\n  model_path: ${DEFAULT_MODEL}\n  limits:\n    max_texts: -1\n`, "'classifier.limits.max_texts'"],
+    ['no onnxruntime thread', `classifier:\n  model_path: ${DEFAULT_MODEL}\n  threads_per_worker: 0\n`, "'classifier.threads_per_worker'"],
+    ['a fractional thread count', `classifier:\n  model_path: ${DEFAULT_MODEL}\n  threads_per_worker: 1.5\n`, "'classifier.threads_per_worker'"],
+    ['too many threads per worker', `classifier:\n  model_path: ${DEFAULT_MODEL}\n  threads_per_worker: 17\n`, "'classifier.threads_per_worker'"],
     ['a missing model_path', `classifier: {}\n`, "'classifier.model_path'"],
     ['a missing model folder', `classifier:\n  model_path: /nonexistent/model\n`, "'classifier.model_path': model folder not found"],
     ['invalid YAML', `classifier: [\n`, 'invalid YAML'],
