@@ -37,6 +37,9 @@ export interface LoadResult {
   clientCores?: number;
   /** Everything else on the machine during the run (other processes), in cores. */
   otherCores?: number;
+  /** Time the server's threads were runnable but had no core, ms per second of the run: its main thread, its other threads. */
+  mainWaitMsPerS?: number;
+  othersWaitMsPerS?: number;
 }
 
 export interface Target {

@@ -20,9 +20,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { autoWorkers } from '../src/model/pool-size';
 import { closedLoop, paced, type LoadResult, type Target } from './load';
 import { loadProfile, profileMarkdown, summarizeProfile, type ProfileSummary } from './profile-summary';
-import { cpuTimes, ensureBuilt, httpPost, machineCpu, loggedStartupMs, memoryOf, metricValue, ROOT, startHello, startService, type Running } from './servers';
+import { cpuTimes, ensureBuilt, httpPost, machineCpu, loggedStartupMs, memoryOf, metricValue, ROOT, runQueueWait, startHello, startService, type Running } from './servers';
 import { stringify } from 'yaml';
 import { describeTexts, makeBodies, makeTexts } from './texts';
 import type { InProcessResult, PacedResult } from './inprocess';
@@ -265,18 +266,22 @@ async function warmUp(s: Running, server: ServerKey): Promise<void> {
 /** Runs a scenario and adds the server's CPU time per answer (robust to a busy machine, unlike req/s). */
 async function runScenario(rep: number, s: Running, sc: Scenario, seconds: number): Promise<LoadResult> {
   const before = cpuTimes(s.pid);
+  const wait0 = runQueueWait(s.pid);
   const machine0 = machineCpu();
   const client0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const r = await generate(rep, s, sc, seconds);
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
   const after = cpuTimes(s.pid);
+  const wait1 = runQueueWait(s.pid);
   const machine1 = machineCpu();
   const client = process.cpuUsage(client0);
   if (r.ok > 0) {
     r.cpuUsPerReq = ((after.processMs - before.processMs) * 1000) / r.ok;
     r.mainUsPerReq = ((after.mainMs - before.mainMs) * 1000) / r.ok;
   }
+  r.mainWaitMsPerS = ((wait1.mainMs - wait0.mainMs) * 1000) / wallMs;
+  r.othersWaitMsPerS = ((wait1.othersMs - wait0.othersMs) * 1000) / wallMs;
   r.cpuCores = (after.processMs - before.processMs) / wallMs;
   r.clientCores = (client.user + client.system) / 1000 / wallMs;
   r.otherCores = Math.max(0, (machine1.busyMs - machine0.busyMs) / wallMs - r.cpuCores - r.clientCores);
@@ -479,6 +484,9 @@ interface Agg {
   cores: number;
   clientCores: number;
   otherCores: number;
+  /** Run-queue wait, ms per second: main thread, other threads. */
+  mainWait: number;
+  othersWait: number;
   n: number;
 }
 
@@ -500,6 +508,8 @@ function agg(id: string): Agg | undefined {
     cores: median(rs.map((r) => r.cpuCores ?? NaN)),
     clientCores: median(rs.map((r) => r.clientCores ?? NaN)),
     otherCores: median(rs.map((r) => r.otherCores ?? NaN)),
+    mainWait: median(rs.map((r) => r.mainWaitMsPerS ?? NaN)),
+    othersWait: median(rs.map((r) => r.othersWaitMsPerS ?? NaN)),
     n: rs.length,
   };
 }
@@ -655,7 +665,7 @@ function report(startedAt: Date, elapsedS: number): { markdown: string; console:
   L.push('');
   L.push(`- CPU: ${cpuModel()}, ${os.availableParallelism()} cores available (${os.cpus().length} online); memory ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; ${os.type()} ${os.release()}`);
   L.push(`- Node ${process.version}; load generator autocannon 9 (closed loop) and an open-loop paced generator, both in the bench process; servers are child processes on 127.0.0.1.`);
-  L.push(`- Model: ${modelInfo()}. Service run as \`node ${opts.entry ? `${opts.entry}\` (a candidate build, not this checkout)` : 'dist/src/server.js`'}, \`classifier.workers: 0\` (auto = ${Math.max(1, Math.min(4, os.availableParallelism() - 1))} inference worker on this machine), batching defaults (max_batch_size 64, max_wait_us 1000), \`logging.level: info\` (one log line per request, to a file).`);
+  L.push(`- Model: ${modelInfo()}. Service run as \`node ${opts.entry ? `${opts.entry}\` (a candidate build, not this checkout)` : 'dist/src/server.js`'}, \`classifier.workers: 0\` (auto = ${autoWorkers()} inference worker on this machine) with one onnxruntime thread each (\`threads_per_worker: 1\`), batching defaults (max_batch_size 64, max_wait_us 1000), \`logging.level: info\` (one log line per request, to a file).`);
   L.push('- Telemetry off = `metrics.reporters: []` (no SDK, no instrumentation); on = `reporters: [prometheus]`, `runtime: true` (http + runtime-node instrumentation, spans never sampled, a synchronous context manager). Result cache off (`classifier.cache.enabled: false`) except in the cache-hit row.');
   L.push(`- ${opts.reps} repetition(s) of ${opts.seconds} s per scenario, configurations in a rotated order each repetition; tables show the median over repetitions (req/s range in brackets); target ratios are computed within each repetition, then the median.`);
   const la = (x?: number[]) => (x ? x.map((v) => v.toFixed(2)).join(' / ') : '?');
@@ -719,15 +729,17 @@ function report(startedAt: Date, elapsedS: number): { markdown: string; console:
   L.push('');
   L.push(`Rate = half of the same session's best closed-loop req/s for that request type. "paced" = open loop, evenly spaced requests, latency counted from when each request was due, up to ${c} connections. "autocannon overallRate" = what autocannon's rate option does: a per-connection quota reset every second, i.e. a burst at full concurrency at the start of each second (mcollina/autocannon#174), shown for comparison only.`);
   L.push('');
-  L.push('| server | request | generator | offered req/s | texts/s | p50 ms | p90 ms | p99 ms | server CPU µs/req | main thread µs/req | cores server / client / other | failed |');
-  L.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|');
+  L.push('"waiting for a core" = time the server\'s threads were runnable but had no core to run on (run-queue wait, `/proc/<pid>/task/<tid>/schedstat`), ms per second of the run: its main thread / its other threads (for the service, mostly the inference worker). On two cores shared with the load generator this is the contention that a paced run\'s tail grows from.');
+  L.push('');
+  L.push('| server | request | generator | offered req/s | texts/s | p50 ms | p90 ms | p99 ms | server CPU µs/req | main thread µs/req | cores server / client / other | waiting for a core, ms/s: main / other threads | failed |');
+  L.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|');
   for (const server of ['off', 'on'] as const) {
     for (const sc of scenariosFor(server).filter((x) => x.kind !== 'closed')) {
       const rs = runs.filter((r) => r.scenario.id === sc.id).map((r) => r.result);
       if (!rs.length) continue;
       const a = agg(sc.id)!;
       L.push(
-        `| ${SERVER_LABEL[server]} | ${BODY_LABEL[sc.body]} | ${sc.kind === 'paced' ? 'paced (open loop)' : 'autocannon overallRate'} | ${fmt(a.offered)} | ${fmt(a.tps)} | ${fmt(a.p50, 2)} | ${fmt(median(rs.map((r) => r.p90)), 2)} | ${fmt(a.p99, 2)} | ${fmt(a.cpuUs)} | ${fmt(a.mainUs)} | ${fmt(a.cores, 2)} / ${fmt(a.clientCores, 2)} / ${fmt(a.otherCores, 2)} | ${a.failed} |`,
+        `| ${SERVER_LABEL[server]} | ${BODY_LABEL[sc.body]} | ${sc.kind === 'paced' ? 'paced (open loop)' : 'autocannon overallRate'} | ${fmt(a.offered)} | ${fmt(a.tps)} | ${fmt(a.p50, 2)} | ${fmt(median(rs.map((r) => r.p90)), 2)} | ${fmt(a.p99, 2)} | ${fmt(a.cpuUs)} | ${fmt(a.mainUs)} | ${fmt(a.cores, 2)} / ${fmt(a.clientCores, 2)} / ${fmt(a.otherCores, 2)} | ${fmt(a.mainWait, 1)} / ${fmt(a.othersWait, 1)} | ${a.failed} |`,
       );
     }
   }
@@ -743,14 +755,14 @@ function report(startedAt: Date, elapsedS: number): { markdown: string; console:
     const a = agg(id);
     if (!a) continue;
     L.push(
-      `| ${SERVER_LABEL.hello} (floor: the rate of ${row}) | ${BODY_LABEL[body]} | paced (open loop) | ${fmt(a.offered)} | ${fmt(a.tps)} | ${fmt(a.p50, 2)} | ${fmt(median(rs.map((r) => r.p90)), 2)} | ${fmt(a.p99, 2)} | ${fmt(a.cpuUs)} | ${fmt(a.mainUs)} | ${fmt(a.cores, 2)} / ${fmt(a.clientCores, 2)} / ${fmt(a.otherCores, 2)} | ${a.failed} |`,
+      `| ${SERVER_LABEL.hello} (floor: the rate of ${row}) | ${BODY_LABEL[body]} | paced (open loop) | ${fmt(a.offered)} | ${fmt(a.tps)} | ${fmt(a.p50, 2)} | ${fmt(median(rs.map((r) => r.p90)), 2)} | ${fmt(a.p99, 2)} | ${fmt(a.cpuUs)} | ${fmt(a.mainUs)} | ${fmt(a.cores, 2)} / ${fmt(a.clientCores, 2)} / ${fmt(a.otherCores, 2)} | ${fmt(a.mainWait, 1)} / ${fmt(a.othersWait, 1)} | ${a.failed} |`,
     );
   }
   for (const server of ['off', 'on'] as const) {
     const p = modelFloor(server);
     if (!p) continue;
     L.push(
-      `| the model alone, in-process, one thread (floor: the rate of the telemetry-${server} ${opts.batchSize}-text row) | featurize + run, ${opts.batchSize} texts | paced (open loop) | ${fmt(p.rate)} | ${fmt(p.rate * p.batch)} | ${fmt(p.p50Ms, 2)} | ${fmt(p.p90Ms, 2)} | ${fmt(p.p99Ms, 2)} | ${fmt((p.cores / p.rate) * 1e6)} (this process) | – | ${fmt(p.cores, 2)} / – / ${fmt(p.otherCores, 2)} | 0 |`,
+      `| the model alone, in-process, one thread (floor: the rate of the telemetry-${server} ${opts.batchSize}-text row) | featurize + run, ${opts.batchSize} texts | paced (open loop) | ${fmt(p.rate)} | ${fmt(p.rate * p.batch)} | ${fmt(p.p50Ms, 2)} | ${fmt(p.p90Ms, 2)} | ${fmt(p.p99Ms, 2)} | ${fmt((p.cores / p.rate) * 1e6)} (this process) | – | ${fmt(p.cores, 2)} / – / ${fmt(p.otherCores, 2)} | – | 0 |`,
     );
   }
   const p = modelFloor('off');
@@ -759,6 +771,13 @@ function report(startedAt: Date, elapsedS: number): { markdown: string; console:
     L.push(
       `The model alone, paced at ${fmt(p.rate)} runs of ${p.batch} texts per second, takes ${fmt(p.computeUs)} µs (wall) per run, against ${fmt(p.backToBackUs)} µs back-to-back in the same process (×${(p.computeUs / p.backToBackUs).toFixed(2)}: a thread that sleeps between runs is slower when it wakes, presumably on colder caches and an idled core). At that cost the one inference worker is busy ${pct((p.rate * p.computeUs) / 1e6)} of the time at "half of the maximum throughput" (${pct((p.rate * p.backToBackUs) / 1e6)} at the back-to-back cost), and a slow spell of the machine queues the runs behind it.`,
     );
+    const served = agg('off/batch/paced');
+    if (served && Number.isFinite(served.othersWait)) {
+      L.push('');
+      L.push(
+        `In the service's own paced ${opts.batchSize}-text run (telemetry off), its threads other than the main one were runnable but without a core for ${fmt(served.othersWait, 1)} ms of every second, and the main thread for ${fmt(served.mainWait, 1)} ms: ${pct(served.othersWait / (served.othersWait + (served.cpuUs - served.mainUs) * (served.offered ?? served.rps) / 1000))} of the time the inference side was ready to run, it waited for a core that the main thread, the load generator or another process held.`,
+      );
+    }
   }
   L.push('');
   L.push('## In-process model throughput (featurize + onnxruntime, one thread, no HTTP)');

@@ -224,6 +224,28 @@ export function cpuTimes(pid: number): { processMs: number; mainMs: number } {
   };
 }
 
+/**
+ * Time the process's threads have spent runnable but waiting for a core, so far, ms: its main thread
+ * and the sum of all its other threads (inference workers, onnxruntime and V8 helpers), from
+ * /proc/<pid>/task/<tid>/schedstat (the second field, run-queue wait in ns). Threads that ended are
+ * not counted; the service's threads live as long as it does.
+ */
+export function runQueueWait(pid: number): { mainMs: number; othersMs: number } {
+  let mainMs = 0;
+  let othersMs = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let waitNs: number;
+    try {
+      waitNs = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+    } catch {
+      continue; // the thread ended between the listing and the read
+    }
+    if (Number(tid) === pid) mainMs += waitNs / 1e6;
+    else othersMs += waitNs / 1e6;
+  }
+  return { mainMs, othersMs };
+}
+
 /** Machine-wide CPU time so far, ms: busy (all but idle and iowait) and total, over all cores (/proc/stat). */
 export function machineCpu(): { busyMs: number; totalMs: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
