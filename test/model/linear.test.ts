@@ -2,7 +2,8 @@ import * as ort from 'onnxruntime-node';
 import { createFeaturizer, GROUPS } from '../../src/model/featurizer';
 import { FEATURIZER_SPEC } from '../../training/config';
 import { extractFeatures } from '../../training/model/features';
-import { fitLinear, fitLogisticRows, withLinear, type LinearFit } from '../../training/model/linear';
+import { fitLinear, withLinear, type LinearFit } from '../../training/model/linear';
+import { fitLogistic } from '../../training/util/logistic';
 import { allocateParams, feedsToSparse, forwardBatch, linearTextScale, type NetworkParams } from '../../training/model/network';
 import { buildClassifierOnnx, readClassifierOnnx, storedParams } from '../../training/onnx/classifier';
 import { Rng } from '../../training/util/rng';
@@ -54,7 +55,7 @@ describe('linear branch', () => {
     // Every other row: the fit must use only the rows it is given.
     const used = [...Array(rows).keys()].filter((t) => t % 2 === 0);
     const C = 2;
-    const w = fitLogisticRows(X, used, used.map((t) => y[t]), features, C, 500);
+    const w = fitLogistic(X, used, used.map((t) => y[t]), features, C, 500);
     const grad = new Float64Array(features + 1);
     for (let j = 0; j < features; j++) grad[j] = w[j];
     for (const t of used) {

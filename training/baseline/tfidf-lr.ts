@@ -7,7 +7,7 @@
  * No normalisation, no character n-grams, no hashing: it shares nothing with the model under test.
  */
 import { OUTPUTS } from '../labels';
-import { lbfgs } from '../util/lbfgs';
+import { fitLogistic, type Csr } from '../util/logistic';
 
 const TOKEN_RE = /\b\w\w+\b/gu;
 
@@ -23,12 +23,6 @@ export interface TfidfModel {
   idf: Float64Array;
   /** [OUTPUTS][features + 1] (last = bias). */
   weights: Float64Array[];
-}
-
-interface Csr {
-  indptr: Int32Array;
-  indices: Int32Array;
-  values: Float64Array;
 }
 
 function vectorize(texts: readonly string[], vocab: Map<string, number>, idf: Float64Array): Csr {
@@ -58,34 +52,6 @@ function vectorize(texts: readonly string[], vocab: Map<string, number>, idf: Fl
   return { indptr, indices: Int32Array.from(idx), values: Float64Array.from(val) };
 }
 
-function fitLogistic(X: Csr, rows: number[], y: number[], features: number, C: number): Float64Array {
-  const dim = features + 1;
-  const obj = (w: Float64Array, g: Float64Array): number => {
-    g.fill(0);
-    let loss = 0;
-    for (let r = 0; r < rows.length; r++) {
-      const t = rows[r];
-      let z = w[features];
-      for (let p = X.indptr[t]; p < X.indptr[t + 1]; p++) z += w[X.indices[p]] * X.values[p];
-      const yy = y[r];
-      // log(1 + exp(-s z)) with s = +-1, stable.
-      const m = yy ? -z : z;
-      loss += m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m));
-      const prob = 1 / (1 + Math.exp(-z));
-      const dz = C * (prob - yy);
-      g[features] += dz;
-      for (let p = X.indptr[t]; p < X.indptr[t + 1]; p++) g[X.indices[p]] += dz * X.values[p];
-    }
-    loss *= C;
-    for (let j = 0; j < features; j++) {
-      loss += 0.5 * w[j] * w[j];
-      g[j] += w[j];
-    }
-    return loss;
-  };
-  return lbfgs(obj, new Float64Array(dim), 300);
-}
-
 export function trainTfidfBaseline(
   texts: readonly string[],
   y: Float32Array,
@@ -111,7 +77,7 @@ export function trainTfidfBaseline(
       rows.push(i);
       yk.push(y[i * OUTPUTS + k]);
     }
-    weights.push(fitLogistic(X, rows, yk, terms.length, C));
+    weights.push(fitLogistic(X, rows, yk, terms.length, C, 300));
   }
   return { vocab, idf, weights };
 }

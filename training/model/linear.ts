@@ -12,7 +12,7 @@
  * c_t * sum over the text's ids of u[id] + b with u = w * idf: u becomes extra columns of the
  * embedding table, summed by the same Gather and ScatterND as the bags.
  */
-import { lbfgs } from '../util/lbfgs';
+import { fitLogistic, type Csr } from '../util/logistic';
 import type { FeaturizedCorpus } from './features';
 import { linearTextScale, type NetworkParams } from './network';
 
@@ -65,12 +65,6 @@ export function groupIdfWeights(f: FeaturizedCorpus, idf: Float64Array, groups: 
   return Float32Array.from(sum, (x, g) => (count[g] ? x / count[g] : 1));
 }
 
-interface Csr {
-  indptr: Int32Array;
-  indices: Int32Array;
-  values: Float64Array;
-}
-
 /** x_t as sparse rows, buckets ascending within a row. */
 function featureRows(f: FeaturizedCorpus, idf: Float64Array, groupWeights: Float32Array, groups: number): Csr {
   const indptr = new Int32Array(f.count + 1);
@@ -103,73 +97,6 @@ function featureRows(f: FeaturizedCorpus, idf: Float64Array, groupWeights: Float
   return { indptr, indices, values };
 }
 
-/**
- * Minimises C * sum_r logloss(y_r, w . x_r + b) + ||w||^2 / 2 over the given rows. The rows are
- * turned into columns over the features they use, so each pass reads them in memory order.
- * Returns the weights over all `features` (0 where unused) and the bias last.
- */
-export function fitLogisticRows(X: Csr, rows: readonly number[], y: ArrayLike<number>, features: number, C: number, iterations: number): Float64Array {
-  const R = rows.length;
-  const used = new Int32Array(features).fill(-1);
-  const colCount: number[] = [];
-  for (const t of rows) {
-    for (let q = X.indptr[t]; q < X.indptr[t + 1]; q++) {
-      const j = X.indices[q];
-      if (used[j] < 0) {
-        used[j] = colCount.length;
-        colCount.push(0);
-      }
-      colCount[used[j]]++;
-    }
-  }
-  const nf = colCount.length;
-  const colptr = new Int32Array(nf + 1);
-  for (let c = 0; c < nf; c++) colptr[c + 1] = colptr[c] + colCount[c];
-  const fill = colptr.slice(0, nf);
-  const rowOf = new Int32Array(colptr[nf]);
-  const val = new Float64Array(colptr[nf]);
-  rows.forEach((t, r) => {
-    for (let q = X.indptr[t]; q < X.indptr[t + 1]; q++) {
-      const at = fill[used[X.indices[q]]]++;
-      rowOf[at] = r;
-      val[at] = X.values[q];
-    }
-  });
-  const yr = Float64Array.from(rows, (_, r) => y[r]);
-  const z = new Float64Array(R);
-  const dz = new Float64Array(R);
-  const objective = (w: Float64Array, g: Float64Array): number => {
-    z.fill(w[nf]);
-    for (let c = 0; c < nf; c++) {
-      const wc = w[c];
-      for (let q = colptr[c]; q < colptr[c + 1]; q++) z[rowOf[q]] += wc * val[q];
-    }
-    let loss = 0;
-    let gb = 0;
-    for (let r = 0; r < R; r++) {
-      // log(1 + exp(-s z)) with s = +-1, computed stably.
-      const m = yr[r] ? -z[r] : z[r];
-      loss += m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m));
-      dz[r] = C * (1 / (1 + Math.exp(-z[r])) - yr[r]);
-      gb += dz[r];
-    }
-    loss *= C;
-    for (let c = 0; c < nf; c++) {
-      let a = 0;
-      for (let q = colptr[c]; q < colptr[c + 1]; q++) a += dz[rowOf[q]] * val[q];
-      g[c] = a + w[c];
-      loss += 0.5 * w[c] * w[c];
-    }
-    g[nf] = gb;
-    return loss;
-  };
-  const wc = lbfgs(objective, new Float64Array(nf + 1), iterations);
-  const w = new Float64Array(features + 1);
-  for (let j = 0; j < features; j++) if (used[j] >= 0) w[j] = wc[used[j]];
-  w[features] = wc[nf];
-  return w;
-}
-
 /** Fits one logistic regression per configured output, each on the rows that supervise it. */
 export function fitLinear(
   f: FeaturizedCorpus,
@@ -197,7 +124,7 @@ export function fitLinear(
         yk.push(y[t * outputs + k]);
       }
     }
-    const w = fitLogisticRows(X, rows, yk, buckets, cfg.C, cfg.iterations);
+    const w = fitLogistic(X, rows, yk, buckets, cfg.C, cfg.iterations);
     for (let j = 0; j < buckets; j++) table[j * cols + c] = w[j] * idf[j];
     bias[c] = w[buckets];
     log?.(`linear model for output ${k}: ${rows.length} rows, ${((performance.now() - started) / 1000).toFixed(1)} s`);
