@@ -79,29 +79,31 @@ describe('WorkerPool (real model, real worker threads)', () => {
   });
 
   it('gives each worker the onnxruntime threads it is configured with, and the same scores as one thread', async () => {
-    // Every thread of this process, the workers' onnxruntime helper threads included (Linux).
-    const threadCount = () => readdirSync('/proc/self/task').length;
+    // The threads of this process (Linux), the workers' onnxruntime helper threads included.
+    const tids = () => new Set(readdirSync('/proc/self/task'));
     const texts = Array.from({ length: 128 }, (_, i) => `message ${i}: ${'you are such an idiot '.repeat(1 + (i % 7))} #${i}`);
-    const startedThreads = async (threads: number) => {
-      const before = threadCount();
-      const pool = await WorkerPool.start({ modelDir: DEFAULT_MODEL, size: 1, timeoutMs: 10_000, threads });
-      try {
-        return { added: threadCount() - before, out: await pool.run(texts) };
-      } finally {
-        await pool.close();
-        // A terminated worker's threads leave /proc shortly after terminate() resolves.
-        await poll('the worker threads to exit', () => (threadCount() <= before ? true : undefined));
-      }
-    };
-    await startedThreads(1); // first start: one-off process threads (libuv pool, ...) appear here
-    const one = await startedThreads(1);
-    const two = await startedThreads(2);
-    expect(two.added - one.added).toBe(1);
-    // Split across threads, a matrix product may add in another order: equal up to float rounding.
-    const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
-    expect(two.out.scores.length).toBe(one.out.scores.length);
-    expect(maxDiff(two.out.scores, one.out.scores)).toBeLessThan(1e-5);
-    expect(maxDiff(two.out.overall, one.out.overall)).toBeLessThan(1e-5);
+    const pools: WorkerPool[] = [];
+    try {
+      // Each pool stays up, so the threads that appear while the next one starts are that pool's own.
+      // The first may also bring one-off process threads (libuv's pool), so it is not compared.
+      const start = async (threads: number) => {
+        const before = tids();
+        const pool = await WorkerPool.start({ modelDir: DEFAULT_MODEL, size: 1, timeoutMs: 10_000, threads });
+        pools.push(pool);
+        return { added: [...tids()].filter((t) => !before.has(t)).length, out: await pool.run(texts) };
+      };
+      await start(1);
+      const two = await start(2);
+      const one = await start(1);
+      expect(two.added - one.added).toBe(1);
+      // Split across threads, a matrix product may add in another order: equal up to float rounding.
+      const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
+      expect(two.out.scores.length).toBe(one.out.scores.length);
+      expect(maxDiff(two.out.scores, one.out.scores)).toBeLessThan(1e-5);
+      expect(maxDiff(two.out.overall, one.out.overall)).toBeLessThan(1e-5);
+    } finally {
+      await Promise.all(pools.map((p) => p.close()));
+    }
   });
 
   it('refuses to start with a clear error when the model cannot load', async () => {
