@@ -666,7 +666,7 @@ function report(startedAt: Date, elapsedS: number): { markdown: string; console:
   L.push(`- CPU: ${cpuModel()}, ${os.availableParallelism()} cores available (${os.cpus().length} online); memory ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; ${os.type()} ${os.release()}`);
   L.push(`- Node ${process.version}; load generator autocannon 9 (closed loop) and an open-loop paced generator, both in the bench process; servers are child processes on 127.0.0.1.`);
   L.push(`- Model: ${modelInfo()}. Service run as \`node ${opts.entry ? `${opts.entry}\` (a candidate build, not this checkout)` : 'dist/src/server.js`'}, \`classifier.workers: 0\` (auto = ${autoWorkers()} inference worker on this machine) with one onnxruntime thread each (\`threads_per_worker: 1\`), batching defaults (max_batch_size 64, max_wait_us 1000), \`logging.level: info\` (one log line per request, to a file).`);
-  L.push('- Telemetry off = `metrics.reporters: []` (no SDK, no instrumentation); on = `reporters: [prometheus]`, `runtime: true` (http + runtime-node instrumentation, spans never sampled, a synchronous context manager). Result cache off (`classifier.cache.enabled: false`) except in the cache-hit row.');
+  L.push('- Telemetry off = `metrics.reporters: []` (no SDK, no instrumentation); on = `reporters: [prometheus]`, `runtime: true` (runtime-node instrumentation, the service\'s own pre-aggregated http duration histogram, spans never sampled, a synchronous context manager). Result cache off (`classifier.cache.enabled: false`) except in the cache-hit row.');
   L.push(`- ${opts.reps} repetition(s) of ${opts.seconds} s per scenario, configurations in a rotated order each repetition; tables show the median over repetitions (req/s range in brackets); target ratios are computed within each repetition, then the median.`);
   const la = (x?: number[]) => (x ? x.map((v) => v.toFixed(2)).join(' / ') : '?');
   L.push(`- Machine load average (1 / 5 / 15 min) at start ${la(loadAvg.start)}, at end ${la(loadAvg.end)}: other work on the machine shares the ${os.availableParallelism()} cores with the servers and the load generator.`);
@@ -775,7 +775,7 @@ function report(startedAt: Date, elapsedS: number): { markdown: string; console:
     if (served && Number.isFinite(served.othersWait)) {
       L.push('');
       L.push(
-        `In the service's own paced ${opts.batchSize}-text run (telemetry off), its threads other than the main one were runnable but without a core for ${fmt(served.othersWait, 1)} ms of every second, and the main thread for ${fmt(served.mainWait, 1)} ms: ${pct(served.othersWait / (served.othersWait + (served.cpuUs - served.mainUs) * (served.offered ?? served.rps) / 1000))} of the time the inference side was ready to run, it waited for a core that the main thread, the load generator or another process held.`,
+        `In the service's own paced ${opts.batchSize}-text run (telemetry off), its threads other than the main one were runnable but without a core for ${fmt(served.othersWait, 1)} ms of every second, and the main thread for ${fmt(served.mainWait, 1)} ms: ${pct(served.othersWait / (served.othersWait + (served.cpuUs - served.mainUs) * (served.offered ?? served.rps) / 1000))} of the time those threads (mostly the inference worker) were ready to run, they waited for a core that the main thread, the load generator or another process held.`,
       );
     }
   }
