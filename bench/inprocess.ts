@@ -81,9 +81,9 @@ async function main(): Promise<void> {
   const batches = arg('batches', '64,1').split(',').map(Number);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
-  // As the service's workers run it (classifier.threads_per_worker, default 1).
-  const threads = Number(arg('threads', '1'));
-  const model = await ModelSession.open(ort, loadBundle(modelDir), { threads });
+  // As the service's workers run it: ModelSession's default thread count unless --threads is given.
+  const threads = arg('threads', '');
+  const model = await ModelSession.open(ort, loadBundle(modelDir), threads ? { threads: Number(threads) } : {});
   // Same seed family as the HTTP bodies, a different seed: similar length distribution.
   const pool = makeTexts(8192, 777);
 

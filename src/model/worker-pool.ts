@@ -29,7 +29,7 @@ export interface BatchOutput {
 export interface PoolOptions {
   modelDir: string;
   size: number;
-  /** onnxruntime intra-op threads of each worker's session (default 1). */
+  /** onnxruntime intra-op threads of each worker's session (ModelSession's default, 1, when absent). */
   threads?: number;
   /** A run taking longer than this fails with reason `timeout` and its worker is replaced. */
   timeoutMs: number;
@@ -155,7 +155,7 @@ export class WorkerPool extends EventEmitter<{ idle: [] }> {
 
   private spawn(): Promise<void> {
     const entry = workerEntry();
-    const init: WorkerInit = { modelDir: this.options.modelDir, threads: this.options.threads ?? 1 };
+    const init: WorkerInit = { modelDir: this.options.modelDir, threads: this.options.threads };
     const worker = new Worker(entry.script, {
       eval: entry.eval,
       workerData: init,

@@ -3,8 +3,8 @@
 export interface WorkerInit {
   /** The model bundle folder. */
   modelDir: string;
-  /** onnxruntime intra-op threads of the worker's session. */
-  threads: number;
+  /** onnxruntime intra-op threads of the worker's session (ModelSession's default when absent). */
+  threads?: number;
 }
 
 export interface RunRequest {
