@@ -24,6 +24,8 @@ export interface SessionOptions {
  * onnxruntime session, texts in, probabilities out.
  * The inference worker runs one; the in-process benchmark measures one. onnxruntime-node must be
  * required by the caller (after ORT_DISABLE_TELEMETRY is set) and passed in.
+ * One batch at a time: the feeds of a batch live in buffers the next `feeds` call overwrites, so
+ * await each `run` before featurizing the next batch (as both callers do).
  */
 export class ModelSession {
   private constructor(
@@ -36,7 +38,7 @@ export class ModelSession {
 
   static async open(ort: typeof import('onnxruntime-node'), bundle: ModelBundle, options: SessionOptions = {}): Promise<ModelSession> {
     const { manifest } = bundle;
-    const featurizer = createFeaturizer(manifest.featurizer);
+    const featurizer = createFeaturizer(manifest.featurizer, { reuseOutput: true });
     const threads = options.threads ?? 1;
     const session = await ort.InferenceSession.create(bundle.onnxPath, {
       intraOpNumThreads: threads,
@@ -60,7 +62,7 @@ export class ModelSession {
     return model;
   }
 
-  /** The ONNX feeds of a batch (featurization). */
+  /** The ONNX feeds of a batch (featurization); valid until the next call. */
   feeds(texts: readonly string[]): Record<string, Tensor> {
     const feeds: Record<string, Tensor> = {};
     for (const [name, feed] of Object.entries(this.featurizer.featurize(texts))) {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createFeaturizer, parseFeaturizerSpec, GROUPS, type Featurizer, type HashedNgramsSpec } from '../../src/model/featurizer';
+import { createFeaturizer, parseFeaturizerSpec, GROUPS, type Featurizer, type FeedTensor, type HashedNgramsSpec } from '../../src/model/featurizer';
 import { FEATURIZER_SPEC } from '../../training/config';
 import { extractFeatures } from '../../training/model/features';
 import { MODEL_DIR, sampleTexts } from './support';
@@ -107,6 +107,26 @@ describe('featurize', () => {
     const inBatch = (whole[ids].data as Int32Array).filter((_, i) => seg[i] === 14n || seg[i] === 15n);
     expect(Array.from(alone[ids].data as Int32Array)).toEqual(Array.from(inBatch));
     expect(Array.from(alone[scale].data as Float32Array)).toEqual(Array.from((whole[scale].data as Float32Array).slice(14, 16)));
+  });
+
+  it('with reuseOutput gives the same feeds as fresh arrays, batch after batch of any size', () => {
+    // The inference worker's featurizer writes every batch into the same growing buffers; a
+    // smaller batch after a larger one must not carry the larger one's tail.
+    const texts = sampleTexts(300);
+    const reusing = createFeaturizer(committed.featurizer, { reuseOutput: true });
+    const shared: Array<FeedTensor['data']> = [];
+    for (const [from, to] of [[0, 64], [64, 67], [100, 300], [7, 8], [0, 0], [200, 264]]) {
+      const batch = texts.slice(from, to);
+      const got = reusing.featurize(batch);
+      const expected = f.featurize(batch);
+      for (const k of f.inputNames) {
+        expect(got[k].dims).toEqual(expected[k].dims);
+        expect(got[k].data).toEqual(expected[k].data);
+      }
+      shared.push(got[committed.featurizer.inputs.segments].data);
+    }
+    // And it does reuse: the segments of later batches live in the buffer of an earlier one.
+    expect(new Set(shared.map((d) => d.buffer)).size).toBeLessThan(shared.length);
   });
 
   it('depends on the text only through normalize(text) (serving caches results by the normalised text)', () => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadBundle } from '../../src/model/bundle';
+import { ModelSession } from '../../src/model/model-session';
 import { createFeaturizer, parseFeaturizerSpec } from '../../src/model/featurizer';
 import { feedsToSparse, forwardBatch } from '../../training/model/network';
 import { IR_VERSION, OPSET, readClassifierOnnx } from '../../training/onnx/classifier';
@@ -59,6 +60,25 @@ describe('models/default/model.onnx', () => {
       }
     }
     expect(maxDiff).toBeLessThan(1e-5);
+  });
+
+  it('gives the same scores through ModelSession, whose featurizer reuses its feed buffers, batch after batch', async () => {
+    const model = await ModelSession.open(ort, bundle);
+    const featurizer = createFeaturizer(manifest.featurizer);
+    const texts = sampleTexts(300);
+    const L = manifest.labels.length;
+    for (const [from, to] of [[0, 64], [64, 66], [100, 300], [5, 6], [200, 264]]) {
+      const batch = texts.slice(from, to);
+      const got = await model.classify(batch);
+      const tensors: Record<string, ort.Tensor> = {};
+      for (const [name, f] of Object.entries(featurizer.featurize(batch))) tensors[name] = new ort.Tensor(f.type, f.data, f.dims);
+      const out = await session.run(tensors);
+      const scores = out[manifest.outputs.scores.name].data as Float32Array;
+      const overall = out[(manifest.outputs.overall as { name: string }).name].data as Float32Array;
+      expect(got.scores.length).toBe(batch.length * L);
+      for (let i = 0; i < scores.length; i++) expect(Math.abs(got.scores[i] - scores[i])).toBeLessThan(1e-6);
+      for (let i = 0; i < overall.length; i++) expect(Math.abs(got.overall[i] - overall[i])).toBeLessThan(1e-6);
+    }
   });
 
   it('gives a text the same scores alone as inside a batch', async () => {
