@@ -40,6 +40,8 @@ export interface LoadResult {
   /** Time the server's threads were runnable but had no core, ms per second of the run: its main thread, its other threads. */
   mainWaitMsPerS?: number;
   othersWaitMsPerS?: number;
+  /** The same for the load generator (the bench process's main thread): its own delay counts in every latency it measures. */
+  clientWaitMsPerS?: number;
 }
 
 export interface Target {

@@ -267,6 +267,7 @@ async function warmUp(s: Running, server: ServerKey): Promise<void> {
 async function runScenario(rep: number, s: Running, sc: Scenario, seconds: number): Promise<LoadResult> {
   const before = cpuTimes(s.pid);
   const wait0 = runQueueWait(s.pid);
+  const clientWait0 = runQueueWait(process.pid).mainMs;
   const machine0 = machineCpu();
   const client0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
@@ -274,6 +275,7 @@ async function runScenario(rep: number, s: Running, sc: Scenario, seconds: numbe
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
   const after = cpuTimes(s.pid);
   const wait1 = runQueueWait(s.pid);
+  const clientWait1 = runQueueWait(process.pid).mainMs;
   const machine1 = machineCpu();
   const client = process.cpuUsage(client0);
   if (r.ok > 0) {
@@ -282,6 +284,7 @@ async function runScenario(rep: number, s: Running, sc: Scenario, seconds: numbe
   }
   r.mainWaitMsPerS = ((wait1.mainMs - wait0.mainMs) * 1000) / wallMs;
   r.othersWaitMsPerS = ((wait1.othersMs - wait0.othersMs) * 1000) / wallMs;
+  r.clientWaitMsPerS = ((clientWait1 - clientWait0) * 1000) / wallMs;
   r.cpuCores = (after.processMs - before.processMs) / wallMs;
   r.clientCores = (client.user + client.system) / 1000 / wallMs;
   r.otherCores = Math.max(0, (machine1.busyMs - machine0.busyMs) / wallMs - r.cpuCores - r.clientCores);
@@ -484,9 +487,10 @@ interface Agg {
   cores: number;
   clientCores: number;
   otherCores: number;
-  /** Run-queue wait, ms per second: main thread, other threads. */
+  /** Run-queue wait, ms per second: the server's main thread, its other threads, the load generator. */
   mainWait: number;
   othersWait: number;
+  clientWait: number;
   n: number;
 }
 
@@ -510,8 +514,16 @@ function agg(id: string): Agg | undefined {
     otherCores: median(rs.map((r) => r.otherCores ?? NaN)),
     mainWait: median(rs.map((r) => r.mainWaitMsPerS ?? NaN)),
     othersWait: median(rs.map((r) => r.othersWaitMsPerS ?? NaN)),
+    clientWait: median(rs.map((r) => r.clientWaitMsPerS ?? NaN)),
     n: rs.length,
   };
+}
+
+/** The measured cells of a half-load table row, from offered req/s to failures. */
+function pacedCells(a: Agg, rs: LoadResult[]): string {
+  const cores = `${fmt(a.cores, 2)} / ${fmt(a.clientCores, 2)} / ${fmt(a.otherCores, 2)}`;
+  const waits = `${fmt(a.mainWait, 1)} / ${fmt(a.othersWait, 1)} / ${fmt(a.clientWait, 1)}`;
+  return `${fmt(a.offered)} | ${fmt(a.tps)} | ${fmt(a.p50, 2)} | ${fmt(median(rs.map((r) => r.p90)), 2)} | ${fmt(a.p99, 2)} | ${fmt(a.cpuUs)} | ${fmt(a.mainUs)} | ${cores} | ${waits} | ${a.failed} |`;
 }
 
 function perRep(id: string, rep: number): LoadResult | undefined {
@@ -729,9 +741,9 @@ function report(startedAt: Date, elapsedS: number): { markdown: string; console:
   L.push('');
   L.push(`Rate = half of the same session's best closed-loop req/s for that request type. "paced" = open loop, evenly spaced requests, latency counted from when each request was due, up to ${c} connections. "autocannon overallRate" = what autocannon's rate option does: a per-connection quota reset every second, i.e. a burst at full concurrency at the start of each second (mcollina/autocannon#174), shown for comparison only.`);
   L.push('');
-  L.push('"waiting for a core" = time the server\'s threads were runnable but had no core to run on (run-queue wait, `/proc/<pid>/task/<tid>/schedstat`), ms per second of the run: its main thread / its other threads (for the service, mostly the inference worker). On two cores shared with the load generator this is the contention that a paced run\'s tail grows from.');
+  L.push('"waiting for a core" = time a thread was runnable but had no core to run on (run-queue wait, `/proc/<pid>/task/<tid>/schedstat`), ms per second of the run: the server\'s main thread / its other threads (for the service, mostly the inference worker) / the load generator (the bench process\'s main thread, which sends the requests and reads the answers: while it waits, the latencies it measures grow too). On two cores shared by all of them this is the contention that a paced run\'s tail grows from.');
   L.push('');
-  L.push('| server | request | generator | offered req/s | texts/s | p50 ms | p90 ms | p99 ms | server CPU µs/req | main thread µs/req | cores server / client / other | waiting for a core, ms/s: main / other threads | failed |');
+  L.push('| server | request | generator | offered req/s | texts/s | p50 ms | p90 ms | p99 ms | server CPU µs/req | main thread µs/req | cores server / client / other | waiting for a core, ms/s: server main / server other threads / load generator | failed |');
   L.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|');
   for (const server of ['off', 'on'] as const) {
     for (const sc of scenariosFor(server).filter((x) => x.kind !== 'closed')) {
@@ -739,7 +751,7 @@ function report(startedAt: Date, elapsedS: number): { markdown: string; console:
       if (!rs.length) continue;
       const a = agg(sc.id)!;
       L.push(
-        `| ${SERVER_LABEL[server]} | ${BODY_LABEL[sc.body]} | ${sc.kind === 'paced' ? 'paced (open loop)' : 'autocannon overallRate'} | ${fmt(a.offered)} | ${fmt(a.tps)} | ${fmt(a.p50, 2)} | ${fmt(median(rs.map((r) => r.p90)), 2)} | ${fmt(a.p99, 2)} | ${fmt(a.cpuUs)} | ${fmt(a.mainUs)} | ${fmt(a.cores, 2)} / ${fmt(a.clientCores, 2)} / ${fmt(a.otherCores, 2)} | ${fmt(a.mainWait, 1)} / ${fmt(a.othersWait, 1)} | ${a.failed} |`,
+        `| ${SERVER_LABEL[server]} | ${BODY_LABEL[sc.body]} | ${sc.kind === 'paced' ? 'paced (open loop)' : 'autocannon overallRate'} | ${pacedCells(a, rs)}`,
       );
     }
   }
@@ -755,7 +767,7 @@ function report(startedAt: Date, elapsedS: number): { markdown: string; console:
     const a = agg(id);
     if (!a) continue;
     L.push(
-      `| ${SERVER_LABEL.hello} (floor: the rate of ${row}) | ${BODY_LABEL[body]} | paced (open loop) | ${fmt(a.offered)} | ${fmt(a.tps)} | ${fmt(a.p50, 2)} | ${fmt(median(rs.map((r) => r.p90)), 2)} | ${fmt(a.p99, 2)} | ${fmt(a.cpuUs)} | ${fmt(a.mainUs)} | ${fmt(a.cores, 2)} / ${fmt(a.clientCores, 2)} / ${fmt(a.otherCores, 2)} | ${fmt(a.mainWait, 1)} / ${fmt(a.othersWait, 1)} | ${a.failed} |`,
+      `| ${SERVER_LABEL.hello} (floor: the rate of ${row}) | ${BODY_LABEL[body]} | paced (open loop) | ${pacedCells(a, rs)}`,
     );
   }
   for (const server of ['off', 'on'] as const) {
@@ -775,7 +787,7 @@ function report(startedAt: Date, elapsedS: number): { markdown: string; console:
     if (served && Number.isFinite(served.othersWait)) {
       L.push('');
       L.push(
-        `In the service's own paced ${opts.batchSize}-text run (telemetry off), its threads other than the main one were runnable but without a core for ${fmt(served.othersWait, 1)} ms of every second, and the main thread for ${fmt(served.mainWait, 1)} ms: ${pct(served.othersWait / (served.othersWait + (served.cpuUs - served.mainUs) * (served.offered ?? served.rps) / 1000))} of the time those threads (mostly the inference worker) were ready to run, they waited for a core that the main thread, the load generator or another process held.`,
+        `In the service's own paced ${opts.batchSize}-text run (telemetry off), its threads other than the main one were runnable but without a core for ${fmt(served.othersWait, 1)} ms of every second, and the main thread for ${fmt(served.mainWait, 1)} ms: ${pct(served.othersWait / (served.othersWait + (served.cpuUs - served.mainUs) * (served.offered ?? served.rps) / 1000))} of the time those threads (mostly the inference worker) were ready to run, they waited for a core that the main thread, the load generator or another process held. The load generator's own thread waited ${fmt(served.clientWait, 1)} ms of every second, delaying the sends and the reads of answers it times.`,
       );
     }
   }

@@ -7,7 +7,7 @@ const ROOT = path.resolve(__dirname, '../..');
 
 interface SmokeReport {
   smoke: boolean;
-  scenarios: Array<{ id: string; rps: number; tps: number; failed: number; n: number }>;
+  scenarios: Array<{ id: string; rps: number; tps: number; failed: number; n: number; mainWait: number; othersWait: number; clientWait: number }>;
   inprocess: Array<{ batch: number; textsPerSec: number }>;
   modelFloor: Array<{ server: string; batch?: number; runs?: number; p99Ms?: number; computeUs?: number }>;
   sessions: Array<{ server: string; coldStartMs: number; idleRssMb: number }>;
@@ -64,6 +64,9 @@ describe('npm run bench -- --smoke', () => {
     expect(ids).toEqual(expected);
     for (const s of report.scenarios) {
       expect({ id: s.id, positive: s.rps > 0 && s.tps > 0, failed: s.failed }).toEqual({ id: s.id, positive: true, failed: 0 });
+      // Run-queue waits from schedstat: the server's threads and the load generator's, each measured.
+      const waits = [s.mainWait, s.othersWait, s.clientWait];
+      expect({ id: s.id, measured: waits.every((w) => Number.isFinite(w) && w >= 0) }).toEqual({ id: s.id, measured: true });
     }
     expect(report.inprocess.map((x) => x.batch)).toEqual([64, 1]);
     for (const x of report.inprocess) expect(x.textsPerSec).toBeGreaterThan(0);
