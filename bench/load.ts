@@ -42,6 +42,8 @@ export interface LoadResult {
   othersWaitMsPerS?: number;
   /** The same for the load generator (the bench process's main thread): its own delay counts in every latency it measures. */
   clientWaitMsPerS?: number;
+  /** The server's event-loop delay over the run, ms (telemetry-on service only; see bench/run.ts loopDelayWindow). */
+  loopDelayMs?: { p50: number; p99: number; max: number };
 }
 
 export interface Target {

@@ -21,9 +21,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { autoWorkers } from '../src/model/pool-size';
+import { EVENT_LOOP_SAMPLE_MS } from '../src/telemetry/setup';
 import { closedLoop, paced, type LoadResult, type Target } from './load';
 import { loadProfile, profileMarkdown, summarizeProfile, type ProfileSummary } from './profile-summary';
-import { cpuTimes, ensureBuilt, httpPost, machineCpu, loggedStartupMs, memoryOf, metricValue, ROOT, runQueueWait, startHello, startService, type Running } from './servers';
+import { cpuTimes, ensureBuilt, httpPost, machineCpu, loggedStartupMs, memoryOf, metricValue, metricValues, ROOT, runQueueWait, startHello, startService, type Running } from './servers';
 import { stringify } from 'yaml';
 import { describeTexts, makeBodies, makeTexts } from './texts';
 import type { InProcessResult, PacedResult } from './inprocess';
@@ -263,8 +264,28 @@ async function warmUp(s: Running, server: ServerKey): Promise<void> {
   }
 }
 
+const LOOP_DELAY_METRICS = { p50: 'nodejs_eventloop_delay_p50', p99: 'nodejs_eventloop_delay_p99', max: 'nodejs_eventloop_delay_max' } as const;
+
+/**
+ * Starts measuring the service's event-loop delay from its own runtime metrics (the telemetry-on
+ * service): every scrape of /metrics reads the instrumentation's histogram and resets it, so one
+ * scrape before the run and one after give the delay over the run. Its timer fires every
+ * EVENT_LOOP_SAMPLE_MS and the values include that period, which is taken off.
+ */
+async function loopDelayWindow(s: Running): Promise<() => Promise<LoadResult['loopDelayMs']>> {
+  const names = Object.values(LOOP_DELAY_METRICS);
+  await metricValues(`${s.url}/metrics`, names);
+  return async () => {
+    const v = await metricValues(`${s.url}/metrics`, names);
+    const ms = (name: string) => Math.max(0, (v[name] ?? NaN) * 1000 - EVENT_LOOP_SAMPLE_MS);
+    const out = { p50: ms(LOOP_DELAY_METRICS.p50), p99: ms(LOOP_DELAY_METRICS.p99), max: ms(LOOP_DELAY_METRICS.max) };
+    return Object.values(out).every(Number.isFinite) ? out : undefined;
+  };
+}
+
 /** Runs a scenario and adds the server's CPU time per answer (robust to a busy machine, unlike req/s). */
 async function runScenario(rep: number, s: Running, sc: Scenario, seconds: number): Promise<LoadResult> {
+  const loopDelay = sc.server === 'on' ? await loopDelayWindow(s) : undefined;
   const before = cpuTimes(s.pid);
   const wait0 = runQueueWait(s.pid);
   const clientWait0 = runQueueWait(process.pid).mainMs;
@@ -285,6 +306,7 @@ async function runScenario(rep: number, s: Running, sc: Scenario, seconds: numbe
   r.mainWaitMsPerS = ((wait1.mainMs - wait0.mainMs) * 1000) / wallMs;
   r.othersWaitMsPerS = ((wait1.othersMs - wait0.othersMs) * 1000) / wallMs;
   r.clientWaitMsPerS = ((clientWait1 - clientWait0) * 1000) / wallMs;
+  if (loopDelay) r.loopDelayMs = await loopDelay();
   r.cpuCores = (after.processMs - before.processMs) / wallMs;
   r.clientCores = (client.user + client.system) / 1000 / wallMs;
   r.otherCores = Math.max(0, (machine1.busyMs - machine0.busyMs) / wallMs - r.cpuCores - r.clientCores);
@@ -491,6 +513,10 @@ interface Agg {
   mainWait: number;
   othersWait: number;
   clientWait: number;
+  /** The service's event-loop delay over the run, ms (NaN without telemetry). */
+  loopP50: number;
+  loopP99: number;
+  loopMax: number;
   n: number;
 }
 
@@ -515,6 +541,9 @@ function agg(id: string): Agg | undefined {
     mainWait: median(rs.map((r) => r.mainWaitMsPerS ?? NaN)),
     othersWait: median(rs.map((r) => r.othersWaitMsPerS ?? NaN)),
     clientWait: median(rs.map((r) => r.clientWaitMsPerS ?? NaN)),
+    loopP50: median(rs.map((r) => r.loopDelayMs?.p50 ?? NaN)),
+    loopP99: median(rs.map((r) => r.loopDelayMs?.p99 ?? NaN)),
+    loopMax: median(rs.map((r) => r.loopDelayMs?.max ?? NaN)),
     n: rs.length,
   };
 }
@@ -524,6 +553,31 @@ function pacedCells(a: Agg, rs: LoadResult[]): string {
   const cores = `${fmt(a.cores, 2)} / ${fmt(a.clientCores, 2)} / ${fmt(a.otherCores, 2)}`;
   const waits = `${fmt(a.mainWait, 1)} / ${fmt(a.othersWait, 1)} / ${fmt(a.clientWait, 1)}`;
   return `${fmt(a.offered)} | ${fmt(a.tps)} | ${fmt(a.p50, 2)} | ${fmt(median(rs.map((r) => r.p90)), 2)} | ${fmt(a.p99, 2)} | ${fmt(a.cpuUs)} | ${fmt(a.mainUs)} | ${cores} | ${waits} | ${a.failed} |`;
+}
+
+/** Event-loop delay of the telemetry-on service in each of its scenarios (medians over repetitions). */
+function loopDelaySection(L: string[]): void {
+  const rows = scenariosFor('on')
+    .map((sc) => ({ sc, a: agg(sc.id) }))
+    .filter((x): x is { sc: Scenario; a: Agg } => x.a !== undefined && Number.isFinite(x.a.loopP99));
+  if (rows.length === 0) return;
+  const load: Record<Kind, (sc: Scenario) => string> = {
+    closed: (sc) => `closed loop, ${sc.connections} connection${sc.connections === 1 ? '' : 's'}`,
+    paced: () => 'paced, half of max throughput',
+    rate: () => 'autocannon overallRate, half of max throughput',
+  };
+  L.push('');
+  L.push('## Event-loop delay under load (telemetry on)');
+  L.push('');
+  L.push(
+    `How late the service's main-thread timers fired during each run: its own \`nodejs_eventloop_delay_p50\` / \`_p99\` / \`_max\` (runtime instrumentation), read from /metrics just before and just after the run (each read resets the histogram), with the instrumentation's ${EVENT_LOOP_SAMPLE_MS} ms sampling period taken off. The model runs in the inference worker, so this is the main thread's own work (HTTP, JSON, validation, batching, logging, telemetry), and every request that arrives meanwhile waits that long before it is read. Medians over repetitions.`,
+  );
+  L.push('');
+  L.push('| request | load | req/s | event-loop delay p50 ms | p99 ms | max ms |');
+  L.push('|---|---|---:|---:|---:|---:|');
+  for (const { sc, a } of rows) {
+    L.push(`| ${BODY_LABEL[sc.body]} | ${load[sc.kind](sc)} | ${fmt(a.offered ?? a.rps)} | ${fmt(a.loopP50, 2)} | ${fmt(a.loopP99, 2)} | ${fmt(a.loopMax, 2)} |`);
+  }
 }
 
 function perRep(id: string, rep: number): LoadResult | undefined {
@@ -791,6 +845,7 @@ function report(startedAt: Date, elapsedS: number): { markdown: string; console:
       );
     }
   }
+  loopDelaySection(L);
   L.push('');
   L.push('## In-process model throughput (featurize + onnxruntime, one thread, no HTTP)');
   L.push('');

@@ -185,12 +185,22 @@ export function memoryOf(pid: number): { rssMb: number; hwmMb: number } {
   return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
 }
 
+/** Sample values from one scrape of a Prometheus exposition (the first series of each name); names not exposed are left out. */
+export async function metricValues(url: string, names: readonly string[]): Promise<Record<string, number>> {
+  const r = await httpGet(url);
+  const values: Record<string, number> = {};
+  if (r.status !== 200) return values;
+  const lines = r.body.split('\n');
+  for (const name of names) {
+    const line = lines.find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+    if (line) values[name] = Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return values;
+}
+
 /** One sample value from the Prometheus exposition (first series of that name). */
 export async function metricValue(url: string, name: string): Promise<number | undefined> {
-  const r = await httpGet(url);
-  if (r.status !== 200) return undefined;
-  const line = r.body.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
-  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : undefined;
+  return (await metricValues(url, [name]))[name];
 }
 
 /** The `startup_ms` the service logged on its "listening" line. */
