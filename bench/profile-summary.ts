@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-interface CallFrame {
+export interface CallFrame {
   functionName: string;
   url: string;
   lineNumber: number;
@@ -16,6 +16,8 @@ interface CallFrame {
 interface ProfileNode {
   id: number;
   callFrame: CallFrame;
+  /** Ids of the nodes this one called (its call paths one level deeper). */
+  children?: number[];
 }
 export interface CpuProfile {
   nodes: ProfileNode[];
@@ -70,7 +72,8 @@ export function categoryOf(frame: CallFrame): string {
   return file;
 }
 
-function shortWhere(frame: CallFrame): string {
+/** file:line of a frame, relative to the repo or to node_modules; '' for VM pseudo-frames. */
+export function shortWhere(frame: CallFrame): string {
   if (!frame.url) return '';
   let url = frame.url.replace(/^file:\/\//, '');
   const nm = url.lastIndexOf('/node_modules/');
@@ -79,12 +82,18 @@ function shortWhere(frame: CallFrame): string {
   return `${url}:${frame.lineNumber + 1}`;
 }
 
+/** A part of a profile's clock, µs: on Linux CLOCK_MONOTONIC, like process.hrtime. */
+export interface ProfileWindow {
+  fromUs: number;
+  toUs: number;
+}
+
 /**
- * `window`: only samples taken within [fromUs, toUs] of the profile clock, which on Linux is
- * CLOCK_MONOTONIC like process.hrtime (so a caller can cut out start-up and keep the load).
+ * Self time per profile node, µs: a sample's time is the gap to the next sample. With `window`,
+ * only samples taken within it count (so a caller can cut out start-up and keep the load);
+ * `first`/`last` are the times of the first and last sample counted.
  */
-export function summarizeProfile(profile: CpuProfile, top = 20, window?: { fromUs: number; toUs: number }): ProfileSummary {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+export function selfTimes(profile: CpuProfile, window?: ProfileWindow): { selfUs: Map<number, number>; first: number; last: number } {
   const selfUs = new Map<number, number>();
   const { samples, timeDeltas } = profile;
   let t = profile.startTime;
@@ -98,6 +107,13 @@ export function summarizeProfile(profile: CpuProfile, top = 20, window?: { fromU
     const dt = i + 1 < timeDeltas.length ? timeDeltas[i + 1]! : 0;
     selfUs.set(samples[i]!, (selfUs.get(samples[i]!) ?? 0) + Math.max(0, dt));
   }
+  return { selfUs, first, last };
+}
+
+/** Self time by function and by package or area, over the whole profile or only `window` (see selfTimes). */
+export function summarizeProfile(profile: CpuProfile, top = 20, window?: ProfileWindow): ProfileSummary {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const { selfUs, first, last } = selfTimes(profile, window);
   const fns = new Map<string, { frame: CallFrame; us: number }>();
   const cats = new Map<string, number>();
   let idleUs = 0;

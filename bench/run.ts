@@ -2,8 +2,9 @@
  * `npm run bench` — the side-by-side benchmark of issue #5, one command, one run:
  *   hello-world express (HTTP ceiling) | /classify single text and batch of 64 at several concurrencies |
  *   in-process model throughput (one thread, no HTTP) | telemetry on vs off | a result-cache-hit case |
- *   p99 at half of the max throughput (open-loop paced, plus autocannon overallRate) | cold start | idle RSS |
- *   a CPU profile of the server under load, summarised.
+ *   p99 at half of the max throughput (open-loop paced, plus autocannon overallRate) | event-loop delay |
+ *   cold start | idle RSS | CPU profiles of the server under load, summarised and drawn as flame graphs
+ *   (SVGs beside the report: bench/flames/).
  * Every configuration runs in every repetition, in a rotated order, and the report gives medians of the
  * repetitions and ratios computed within each repetition, so machine noise hits all configurations alike.
  *
@@ -17,12 +18,13 @@ process.env.ORT_DISABLE_TELEMETRY = '1';
 process.env.SCARF_ANALYTICS = 'false';
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { autoWorkers } from '../src/model/pool-size';
 import { EVENT_LOOP_SAMPLE_MS } from '../src/telemetry/setup';
 import { closedLoop, paced, type LoadResult, type Target } from './load';
+import { flameGraphSvg } from './flamegraph';
 import { loadProfile, profileMarkdown, summarizeProfile, type ProfileSummary } from './profile-summary';
 import { cpuTimes, ensureBuilt, httpPost, machineCpu, loggedStartupMs, memoryOf, metricValue, metricValues, ROOT, runQueueWait, startHello, startService, type Running } from './servers';
 import { stringify } from 'yaml';
@@ -73,6 +75,8 @@ function parseArgs(argv: string[]): Options {
 }
 
 const opts = parseArgs(process.argv.slice(2));
+/** Flame graphs go beside the report: bench/flames for bench/RESULTS.md, `<name>-flames/` for any other report. */
+const flamesDir = path.join(path.dirname(opts.out), path.basename(opts.out) === 'RESULTS.md' ? 'flames' : `${path.basename(opts.out, '.md')}-flames`);
 const say = (s: string) => {
   if (!opts.quiet) process.stdout.write(`${s}\n`);
 };
@@ -454,6 +458,8 @@ interface ProfileRun {
   scenario: Scenario;
   result: LoadResult;
   summary: ProfileSummary;
+  /** The flame graph written for it (an SVG beside the report). */
+  flameFile: string;
   /** CPU time the main thread really got during the window (from /proc), ms. */
   mainCpuMs: number;
   windowMs: number;
@@ -483,8 +489,11 @@ async function profileRun(title: string, sc: Scenario, seconds: number): Promise
   // The main thread's profile is the biggest (inference workers run without --cpu-prof).
   const biggest = files.map((f) => path.join(dir, f)).sort((a, b) => readFileSync(b).length - readFileSync(a).length)[0]!;
   // Only the measured load (the profile clock is CLOCK_MONOTONIC, as process.hrtime): no start-up, no warm-up.
-  const summary = summarizeProfile(loadProfile(biggest), 15, { fromUs, toUs });
-  profiles.push({ title, scenario: sc, result: result!, summary, mainCpuMs, windowMs: (toUs - fromUs) / 1000 });
+  const profile = loadProfile(biggest);
+  const summary = summarizeProfile(profile, 15, { fromUs, toUs });
+  const flameFile = path.join(flamesDir, `${sc.id.replace(/[^a-z0-9]+/gi, '-')}.svg`);
+  writeFileSync(flameFile, flameGraphSvg(profile, { title: `${title}: the service's main thread, ${fmt(result!.rps)} req/s, ${fmt((toUs - fromUs) / 1000)} ms of load`, window: { fromUs, toUs } }));
+  profiles.push({ title, scenario: sc, result: result!, summary, flameFile, mainCpuMs, windowMs: (toUs - fromUs) / 1000 });
   say(`  ${result!.rps.toFixed(0)} req/s under the profiler; top: ${summary.categories.slice(0, 4).map((c) => `${c.category} ${(c.share * 100).toFixed(0)}%`).join(', ')}`);
   rmSync(dir, { recursive: true, force: true }); // never keep .cpuprofile files
 }
@@ -935,6 +944,9 @@ function report(startedAt: Date, elapsedS: number): { markdown: string; console:
         `${fmt(p.result.rps)} req/s, ${fmt(p.result.tps)} texts/s under the profiler (${p.scenario.connections} conns, ${opts.seconds} s). The main thread ran ${fmt(p.mainCpuMs)} ms of CPU in the ${fmt(p.windowMs)} ms window (${pct(p.mainCpuMs / p.windowMs)}); the profile counts ${fmt(p.summary.busyMs)} ms busy.`,
       );
       L.push('');
+      const flame = path.relative(path.dirname(opts.out), p.flameFile);
+      L.push(`[![Flame graph: ${p.title}](${flame})](${flame}) (opened on its own, the SVG names each box's function, file, ms and share on hover)`);
+      L.push('');
       L.push(profileMarkdown(p.summary, 12));
     }
     L.push('');
@@ -990,6 +1002,9 @@ async function main(): Promise<void> {
   await latencyFloor();
   if (opts.profile) {
     say('\n== profiles');
+    // The graphs of an earlier run would sit beside this run's report as if they were its own.
+    mkdirSync(flamesDir, { recursive: true });
+    for (const f of readdirSync(flamesDir, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.svg'))) rmSync(path.join(flamesDir, f.name));
     const c = top();
     const specs: Array<[string, Scenario]> = [
       [`single text, ${c} conns, telemetry on`, { id: `on/single/c${c}`, server: 'on', body: 'single', kind: 'closed', connections: c }],

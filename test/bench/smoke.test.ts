@@ -91,6 +91,15 @@ describe('npm run bench -- --smoke', () => {
     for (const p of report.profiles) expect(p.busyMs).toBeGreaterThan(0);
     expect(report.targets.length).toBeGreaterThanOrEqual(10);
     // The smoke run writes its report where it was told, never over bench/RESULTS.md.
-    expect(readFileSync(out, 'utf8')).toContain('SMOKE RUN');
+    const markdown = readFileSync(out, 'utf8');
+    expect(markdown).toContain('SMOKE RUN');
+    // Each profile has a flame graph beside the report, linked from it.
+    const flames = [...new Set([...markdown.matchAll(/\]\(([^)]+\.svg)\)/g)].map((m) => m[1]!))];
+    expect(flames.length).toBe(report.profiles.length);
+    for (const flame of flames) {
+      const svg = readFileSync(path.join(dir, flame), 'utf8');
+      expect(svg.startsWith('<svg ')).toBe(true);
+      expect(svg).toMatch(/<title>all: [\d.]+ ms, 100\.0%<\/title>/);
+    }
   }, 120_000);
 });
