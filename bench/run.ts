@@ -460,6 +460,8 @@ interface ProfileRun {
   summary: ProfileSummary;
   /** The flame graph written for it (an SVG beside the report). */
   flameFile: string;
+  /** The inference worker's profile over the same window, when the service ran one (not the hello-worlds). */
+  worker?: { summary: ProfileSummary; flameFile: string };
   /** CPU time the main thread really got during the window (from /proc), ms. */
   mainCpuMs: number;
   windowMs: number;
@@ -484,16 +486,33 @@ async function profileRun(title: string, sc: Scenario, seconds: number): Promise
   } finally {
     await s.stop();
   }
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
-  if (files.length === 0) throw new Error(`no .cpuprofile written for ${sc.id}`);
-  // The main thread's profile is the biggest (inference workers run without --cpu-prof).
-  const biggest = files.map((f) => path.join(dir, f)).sort((a, b) => readFileSync(b).length - readFileSync(a).length)[0]!;
+  // node names each thread's profile CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile; thread 0 is the main one.
+  const byThread = readdirSync(dir)
+    .map((f) => ({ file: path.join(dir, f), thread: Number(/\.(\d+)\.\d+\.cpuprofile$/.exec(f)?.[1] ?? NaN) }))
+    .filter((x) => Number.isFinite(x.thread));
+  const mainFile = byThread.find((x) => x.thread === 0)?.file;
+  if (!mainFile) throw new Error(`no main-thread .cpuprofile written for ${sc.id}`);
   // Only the measured load (the profile clock is CLOCK_MONOTONIC, as process.hrtime): no start-up, no warm-up.
-  const profile = loadProfile(biggest);
-  const summary = summarizeProfile(profile, 15, { fromUs, toUs });
-  const flameFile = path.join(flamesDir, `${sc.id.replace(/[^a-z0-9]+/gi, '-')}.svg`);
-  writeFileSync(flameFile, flameGraphSvg(profile, { title: `${title}: the service's main thread, ${fmt(result!.rps)} req/s, ${fmt((toUs - fromUs) / 1000)} ms of load`, window: { fromUs, toUs } }));
-  profiles.push({ title, scenario: sc, result: result!, summary, flameFile, mainCpuMs, windowMs: (toUs - fromUs) / 1000 });
+  const window = { fromUs, toUs };
+  const load = `${fmt(result!.rps)} req/s, ${fmt((toUs - fromUs) / 1000)} ms of load`;
+  const slug = sc.id.replace(/[^a-z0-9]+/gi, '-');
+  const profile = loadProfile(mainFile);
+  const summary = summarizeProfile(profile, 15, window);
+  const flameFile = path.join(flamesDir, `${slug}.svg`);
+  writeFileSync(flameFile, flameGraphSvg(profile, { title: `${title}: the service's main thread, ${load}`, window }));
+  // The inference worker: the busiest other thread (one worker on this machine; a replaced one would have run less).
+  const workers = byThread
+    .filter((x) => x.thread !== 0)
+    .map((x) => ({ profile: loadProfile(x.file) }))
+    .map((x) => ({ ...x, summary: summarizeProfile(x.profile, 15, window) }))
+    .sort((a, b) => b.summary.busyMs - a.summary.busyMs);
+  let worker: ProfileRun['worker'];
+  if (workers[0]) {
+    const workerFlame = path.join(flamesDir, `${slug}-worker.svg`);
+    writeFileSync(workerFlame, flameGraphSvg(workers[0].profile, { title: `${title}: the inference worker, ${load}`, window }));
+    worker = { summary: workers[0].summary, flameFile: workerFlame };
+  }
+  profiles.push({ title, scenario: sc, result: result!, summary, flameFile, worker, mainCpuMs, windowMs: (toUs - fromUs) / 1000 });
   say(`  ${result!.rps.toFixed(0)} req/s under the profiler; top: ${summary.categories.slice(0, 4).map((c) => `${c.category} ${(c.share * 100).toFixed(0)}%`).join(', ')}`);
   rmSync(dir, { recursive: true, force: true }); // never keep .cpuprofile files
 }
@@ -948,6 +967,17 @@ function report(startedAt: Date, elapsedS: number): { markdown: string; console:
       L.push(`[![Flame graph: ${p.title}](${flame})](${flame}) (opened on its own, the SVG names each box's function, file, ms and share on hover)`);
       L.push('');
       L.push(profileMarkdown(p.summary, 12));
+      if (p.worker) {
+        const w = p.worker;
+        const wf = path.relative(path.dirname(opts.out), w.flameFile);
+        L.push('');
+        L.push(
+          `The inference worker in the same window ([flame graph](${wf})): busy ${fmt(w.summary.busyMs)} ms; ${w.summary.categories
+            .slice(0, 4)
+            .map((c) => `${c.category} ${pct(c.share)}`)
+            .join(', ')} (onnxruntime-node's share is the native session.run).`,
+        );
+      }
     }
     L.push('');
   }

@@ -93,9 +93,10 @@ describe('npm run bench -- --smoke', () => {
     // The smoke run writes its report where it was told, never over bench/RESULTS.md.
     const markdown = readFileSync(out, 'utf8');
     expect(markdown).toContain('SMOKE RUN');
-    // Each profile has a flame graph beside the report, linked from it.
+    // Each profile has flame graphs beside the report, linked from it: the main thread's and the inference worker's.
     const flames = [...new Set([...markdown.matchAll(/\]\(([^)]+\.svg)\)/g)].map((m) => m[1]!))];
-    expect(flames.length).toBe(report.profiles.length);
+    expect(flames.length).toBe(2 * report.profiles.length);
+    expect(flames.filter((f) => f.endsWith('-worker.svg')).length).toBe(report.profiles.length);
     for (const flame of flames) {
       const svg = readFileSync(path.join(dir, flame), 'utf8');
       expect(svg.startsWith('<svg ')).toBe(true);
