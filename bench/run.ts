@@ -950,7 +950,7 @@ function report(startedAt: Date, elapsedS: number): { markdown: string; console:
   L.push('</details>');
   L.push('');
   if (profiles.length) {
-    L.push('## CPU profiles of the server main thread');
+    L.push('## CPU profiles of the server under load (main thread and inference worker)');
     L.push('');
     L.push(
       '`node --cpu-prof` on the service (every thread: node writes one profile per thread), over the measured load only: the main thread summarised by bench/profile-summary.ts and drawn by bench/flamegraph.ts, the inference worker drawn, with its top areas in one line. Self time; percentages are of busy (non-idle) time. V8 samples by wall clock: when the main thread is runnable but has no core (2 cores, 3+ busy threads), that wait is charged to the function it was in, typically a system call that has just woken another thread (`postMessage` wakes the inference worker, `writev` the load generator, `writeString` is the log write). The "ran" figure below (from /proc) says how much of the busy time the thread really ran.',
