@@ -17,7 +17,7 @@ function profile(): CpuProfile {
     { id: 6, callFrame: frame('tiny', 'file:///x/app.js', 9) },
     { id: 7, callFrame: frame('(garbage collector)') },
   ];
-  // 10 idle, 2 main (self), 3 parse, 4 work (self), 1 tiny, 2 gc; one trailing sample without a gap.
+  // 10 idle, 2 main (self), 3 parse, 4 work (self), 1 tiny, 2 gc (1200 µs busy), then idle again.
   const samples = [...Array(10).fill(2), 3, 3, 4, 4, 4, 5, 5, 5, 5, 6, 7, 7, 2];
   return { nodes, startTime: 0, endTime: samples.length * 100, samples, timeDeltas: samples.map(() => 100) };
 }
