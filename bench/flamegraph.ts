@@ -11,7 +11,7 @@
  * script output, `--prof` logs) or no longer read current .cpuprofile files, and a .cpuprofile is
  * already a call tree, so what is left is layout and SVG.
  */
-import { categoryOf, loadProfile, selfTimes, shortWhere, type CallFrame, type CpuProfile, type ProfileWindow } from './profile-summary';
+import { categoryOf, loadProfile, pct, selfTimes, shortWhere, type CallFrame, type CpuProfile, type ProfileWindow } from './profile-summary';
 
 export interface FlameGraphOptions {
   title: string;
@@ -44,7 +44,7 @@ export function flameBoxes(profile: CpuProfile, window?: ProfileWindow, minShare
   const root = profile.nodes.find((n) => !called.has(n.id));
   if (!root) return [];
   const { selfUs } = selfTimes(profile, window);
-  const isIdle = (id: number) => byId.get(id)!.callFrame.functionName === '(idle)' && !byId.get(id)!.callFrame.url;
+  const isIdle = (id: number) => categoryOf(byId.get(id)!.callFrame) === '(idle)';
   // Totals bottom-up over a pre-order list (no recursion: JavaScript call trees can be deep).
   const order: number[] = [];
   for (const stack = [root.id]; stack.length > 0; ) {
@@ -120,7 +120,7 @@ export function flameGraphSvg(profile: CpuProfile, o: FlameGraphOptions): string
     `<rect width="100%" height="100%" fill="#fbfbf7"/>`,
     `<text x="${width / 2}" y="18" text-anchor="middle" font-size="14">${escapeXml(o.title)}</text>`,
     `<text x="${width / 2}" y="34" text-anchor="middle" fill="#555">${escapeXml(
-      `width: busy time on the thread, ${(busyUs / 1000).toFixed(0)} ms; blue app, green node, orange packages, red native/VM, purple GC; boxes under ${(minShare * 100).toFixed(1)}% left out`,
+      `width: busy time on the thread, ${(busyUs / 1000).toFixed(0)} ms; blue app, green node, orange packages, red native/VM, purple GC; boxes under ${pct(minShare)} left out`,
     )}</text>`,
   ];
   for (const b of boxes) {
@@ -129,7 +129,7 @@ export function flameGraphSvg(profile: CpuProfile, o: FlameGraphOptions): string
     const y = height - PAD - (b.depth + 1) * FRAME_H;
     const name = b.depth === 0 ? 'all' : label(b.frame);
     const where = shortWhere(b.frame);
-    const tip = `${name}${where ? ` (${where})` : ''}: ${(b.us / 1000).toFixed(1)} ms, ${((100 * b.us) / busyUs).toFixed(1)}%`;
+    const tip = `${name}${where ? ` (${where})` : ''}: ${(b.us / 1000).toFixed(1)} ms, ${pct(b.us / busyUs)}`;
     const chars = Math.floor((w - 4) / CHAR_W);
     const text = chars >= 3 ? (name.length <= chars ? name : `${name.slice(0, chars - 1)}…`) : '';
     out.push(

@@ -162,7 +162,8 @@ export function loadProfile(file: string): CpuProfile {
   return JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+/** A share (0..1) as a percentage with one decimal. */
+export const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 /** Markdown tables: top functions and categories. */
 export function profileMarkdown(s: ProfileSummary, topCategories = 15): string {
