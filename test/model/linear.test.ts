@@ -100,7 +100,7 @@ describe('linear branch', () => {
     expect(linearTextScale(Int32Array.from([0, 0, 0]), 0, fit.groupWeights)).toBe(1);
   });
 
-  it.each(['float32', 'float16'] as const)('exports to ONNX (%s table) that onnxruntime runs as the forward pass does, and reads back', async (storage) => {
+  it.each(['float32', 'float16', 'int8'] as const)('exports to ONNX (%s table) that onnxruntime runs as the forward pass does, and reads back', async (storage) => {
     const mixed = withLinear(randomNetwork(5), randomFit(6, [1, 2, 3]), 0.6);
     const bytes = buildClassifierOnnx({
       params: mixed,
@@ -114,8 +114,11 @@ describe('linear branch', () => {
     const read = readClassifierOnnx(bytes);
     const stored = storedParams(mixed, storage);
     expect(read.params.linear?.cols).toBe(3);
+    expect(read.storage).toBe(storage);
     expect(read.params.emb).toEqual(stored.emb);
     expect(read.params.linear?.table).toEqual(stored.linear?.table);
+    expect(read.params.w1).toEqual(stored.w1);
+    expect(read.params.linear?.mix).toEqual(stored.linear?.mix);
     const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
     try {
       const feeds = featurizer.featurize(TEXTS);

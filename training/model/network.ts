@@ -61,12 +61,6 @@ export function linearTextScale(offsets: Int32Array, seg: number, groupWeights: 
   return 1 / Math.sqrt(Math.max(1, t));
 }
 
-/** An int8 embedding table with one float scale per row: E[r] = q[r] * scale[r]. */
-export interface QuantizedEmbedding {
-  readonly q: Int8Array;
-  readonly scale: Float32Array;
-}
-
 export function pooledSize(shape: NetworkShape): number {
   return shape.groups * shape.dim;
 }
@@ -92,31 +86,51 @@ export function cloneParams(p: NetworkParams): NetworkParams {
   return { shape: p.shape, emb: p.emb.slice(), w1: p.w1.slice(), b1: p.b1.slice(), w2: p.w2.slice(), b2: p.b2.slice(), ws: p.ws.slice(), linear: p.linear };
 }
 
-/** Symmetric per-row int8 quantisation (scale = max |x| / 127). */
-export function quantizeRows(emb: Float32Array, dim: number): QuantizedEmbedding {
-  const rows = emb.length / dim;
-  const q = new Int8Array(emb.length);
-  const scale = new Float32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let max = 0;
-    const base = r * dim;
-    for (let d = 0; d < dim; d++) max = Math.max(max, Math.abs(emb[base + d]));
-    const s = Math.fround(max / 127);
-    scale[r] = s;
-    if (s === 0) continue;
-    for (let d = 0; d < dim; d++) q[base + d] = Math.max(-127, Math.min(127, Math.round(emb[base + d] / s)));
+/**
+ * int8 storage, one scale per table column (s_c = max |column c| / 127), with the scales folded into
+ * what reads the pooled sums: a column scale commutes with sum pooling, so E[r][c] = q[r][c] * s_c can
+ * be served as the integer table q (int8 in the graph) with W1 (or W2 without a hidden layer) and Ws
+ * times s_c on the inputs that read column c, and the linear branch's mix times s_c. The returned
+ * parameters are exactly what the int8 graph computes with: their tables hold the integers.
+ */
+export function foldColumnInt8(p: NetworkParams): NetworkParams {
+  const { dim, groups, hidden } = p.shape;
+  const cols = p.linear?.cols ?? 0;
+  const columnScales = (table: Float32Array, width: number): Float32Array => {
+    const s = new Float32Array(width);
+    for (let i = 0; i < table.length; i++) s[i % width] = Math.max(s[i % width], Math.abs(table[i]));
+    for (let c = 0; c < width; c++) s[c] = s[c] > 0 ? Math.fround(s[c] / 127) : 1;
+    return s;
+  };
+  const quantize = (table: Float32Array, s: Float32Array): Float32Array => {
+    const w = s.length;
+    const q = new Float32Array(table.length);
+    for (let i = 0; i < table.length; i++) q[i] = Math.max(-127, Math.min(127, Math.round(table[i] / s[i % w]))) || 0; // no -0: the int8 file has none
+    return q;
+  };
+  const s = columnScales(p.emb, dim);
+  // Every matrix whose columns are the pooled vector [group 0: dim, group 1: dim, ...].
+  const foldPooled = (w: Float32Array): Float32Array => {
+    const out = w.slice();
+    const P = groups * dim;
+    for (let i = 0; i < out.length; i++) out[i] *= s[(i % P) % dim];
+    return out;
+  };
+  let linear = p.linear;
+  if (linear) {
+    const ls = columnScales(linear.table, cols);
+    const mix = linear.mix.slice();
+    for (let i = 0; i < mix.length; i++) mix[i] *= ls[i % cols];
+    linear = { ...linear, table: quantize(linear.table, ls), mix };
   }
-  return { q, scale };
-}
-
-export function dequantizeRows(qe: QuantizedEmbedding, dim: number): Float32Array {
-  const out = new Float32Array(qe.q.length);
-  for (let r = 0; r < qe.scale.length; r++) {
-    const s = qe.scale[r];
-    const base = r * dim;
-    for (let d = 0; d < dim; d++) out[base + d] = qe.q[base + d] * s;
-  }
-  return out;
+  return {
+    ...p,
+    emb: quantize(p.emb, s),
+    w1: hidden > 0 ? foldPooled(p.w1) : p.w1,
+    w2: hidden > 0 ? p.w2 : foldPooled(p.w2),
+    ws: p.ws.length ? foldPooled(p.ws) : p.ws,
+    linear,
+  };
 }
 
 /** Scratch buffers for one forward pass. */

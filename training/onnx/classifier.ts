@@ -6,7 +6,8 @@
  *   ids int32 [N], segments int64 [N, 1] (= G * row + group), scale float32 [batch, G]
  *   float32 table: rows = Gather(emb, ids)                                      [N, D]
  *   float16 table: rows = Cast(Gather(emb_h, ids), to float)
- *   int8 table:    rows = Cast(Gather(emb_q, ids)) * Unsqueeze(Gather(emb_scale, ids), 1)
+ *   int8 table:    rows = Cast(Gather(emb_q, ids), to float), the column scales folded into the
+ *                  weights that read the sums (network.ts foldColumnInt8), so the rest is unchanged
  *   s      = Reshape(scale, [-1, 1])                                            [batch * G, 1]
  *   sums   = ScatterND(zeros [batch * G, D], segments, rows, reduction=add)     [batch * G, D]
  *   pooled = Reshape(sums * s, [-1, G * D])                                     [batch, G * D]
@@ -22,14 +23,12 @@
 import { DataType, GraphBuilder, IR_VERSION, OPSET } from './builder';
 import { modelType } from './schema';
 import {
-  dequantizeRows,
+  foldColumnInt8,
   fromFloat16Table,
-  quantizeRows,
   toFloat16Table,
   type LinearBranch,
   type NetworkParams,
   type NetworkShape,
-  type QuantizedEmbedding,
   type TableStorage,
 } from '../model/network';
 
@@ -53,26 +52,22 @@ export function buildClassifierOnnx(x: ClassifierExport): Uint8Array {
   const { shape } = x.params;
   const { buckets, dim, hidden, outputs, groups } = shape;
   if (outputs !== x.labels.length + 1) throw new Error(`network has ${outputs} outputs for ${x.labels.length} labels + overall`);
+  // int8: the graph computes with the folded parameters (integer tables, scaled weights).
+  const params = x.storage === 'int8' ? foldColumnInt8(x.params) : x.params;
   const g = new GraphBuilder('moderator_embedding_bag');
   const ids = g.input(x.inputs.ids, DataType.INT32, ['ngrams']);
   const segments = g.input(x.inputs.segments, DataType.INT64, ['ngrams', 1]);
   const scale = g.input(x.inputs.scale, DataType.FLOAT, ['batch', groups]);
   const axis1 = g.int64s('axis_1', [1]);
 
-  const lin = x.params.linear;
-  if (lin && x.storage === 'int8') throw new Error('a linear branch needs a float16 or float32 table');
+  const lin = params.linear;
   const width = dim + (lin?.cols ?? 0);
-  const table = lin ? withColumns(x.params.emb, dim, lin.table, lin.cols) : x.params.emb;
+  const table = lin ? withColumns(params.emb, dim, lin.table, lin.cols) : params.emb;
   let rows: string;
   if (x.storage === 'int8') {
-    const quantized = quantizeRows(x.params.emb, dim);
-    g.initializer('emb_q', DataType.INT8, [buckets, dim], quantized.q);
-    g.initializer('emb_scale', DataType.FLOAT, [buckets], quantized.scale);
+    g.initializer('emb_q', DataType.INT8, [buckets, width], Int8Array.from(table));
     const q = g.node('Gather', ['emb_q', ids], 'rows_q', { axis: 0 });
-    const qf = g.node('Cast', [q], 'rows_unscaled', { to: DataType.FLOAT });
-    const rs = g.node('Gather', ['emb_scale', ids], 'row_scale', { axis: 0 });
-    const rs2 = g.node('Unsqueeze', [rs, axis1], 'row_scale_2d');
-    rows = g.node('Mul', [qf, rs2], 'rows');
+    rows = g.node('Cast', [q], 'rows', { to: DataType.FLOAT });
   } else if (x.storage === 'float16') {
     g.initializer('emb_h', DataType.FLOAT16, [buckets, width], toFloat16Table(table));
     const h = g.node('Gather', ['emb_h', ids], 'rows_half', { axis: 0 });
@@ -91,17 +86,17 @@ export function buildClassifierOnnx(x: ClassifierExport): Uint8Array {
   const pooled = g.node('Reshape', [pooledSeg, g.int64s('pooled_shape', [-1, groups * dim])], 'pooled');
   let inner = pooled;
   if (hidden > 0) {
-    g.initializer('w1', DataType.FLOAT, [hidden, groups * dim], x.params.w1);
-    g.initializer('b1', DataType.FLOAT, [hidden], x.params.b1);
+    g.initializer('w1', DataType.FLOAT, [hidden, groups * dim], params.w1);
+    g.initializer('b1', DataType.FLOAT, [hidden], params.b1);
     const z1 = g.node('Gemm', [inner, 'w1', 'b1'], 'hidden_pre', { transB: 1 });
     inner = g.node('Relu', [z1], 'hidden');
   }
   const innerDim = hidden > 0 ? hidden : groups * dim;
-  g.initializer('w2', DataType.FLOAT, [outputs, innerDim], x.params.w2);
-  g.initializer('b2', DataType.FLOAT, [outputs], x.params.b2);
+  g.initializer('w2', DataType.FLOAT, [outputs, innerDim], params.w2);
+  g.initializer('b2', DataType.FLOAT, [outputs], params.b2);
   let logits = g.node('Gemm', [inner, 'w2', 'b2'], shape.skip || lin ? 'logits_hidden' : 'logits', { transB: 1 });
   if (shape.skip) {
-    g.initializer('ws', DataType.FLOAT, [outputs, groups * dim], x.params.ws);
+    g.initializer('ws', DataType.FLOAT, [outputs, groups * dim], params.ws);
     const sk = g.node('Gemm', [pooled, 'ws'], 'logits_skip', { transB: 1 });
     logits = g.node('Add', [logits, sk], shape.skip && lin ? 'logits_bags' : 'logits');
   }
@@ -151,11 +146,11 @@ function linearLogits(g: GraphBuilder, pooling: 'sqrt' | 'mean', scale: string, 
   return g.node('Mul', [raw, c], 'logits_linear');
 }
 
-/** The parameters the exported graph actually computes with (the table rounded to its storage type). */
+/** The parameters the exported graph actually computes with (the tables rounded to their storage type). */
 export function storedParams(params: NetworkParams, storage: TableStorage): NetworkParams {
   if (storage === 'float32') return params;
-  const emb =
-    storage === 'float16' ? fromFloat16Table(toFloat16Table(params.emb)) : dequantizeRows(quantizeRows(params.emb, params.shape.dim), params.shape.dim);
+  if (storage === 'int8') return foldColumnInt8(params);
+  const emb = fromFloat16Table(toFloat16Table(params.emb));
   const linear = params.linear && { ...params.linear, table: fromFloat16Table(toFloat16Table(params.linear.table)) };
   return { ...params, emb, linear };
 }
@@ -176,8 +171,8 @@ function typed<T>(raw: Uint8Array, ctor: { new (buf: ArrayBuffer): T }): T {
 
 export interface ReadClassifier {
   params: NetworkParams;
+  /** int8: the weights come back folded (integer table, see foldColumnInt8), as the graph computes. */
   storage: TableStorage;
-  quantized?: QuantizedEmbedding;
   opset: number;
   irVersion: number;
   inputs: string[];
@@ -208,15 +203,14 @@ export function readClassifierOnnx(bytes: Uint8Array): ReadClassifier {
   const w1 = hasHidden ? f32('w1') : { dims: [0, 0], data: new Float32Array(0) };
   const b1 = hasHidden ? f32('b1') : { dims: [0], data: new Float32Array(0) };
   let emb: Float32Array;
-  let quantized: QuantizedEmbedding | undefined;
   let storage: TableStorage = 'float32';
   let buckets: number;
   let dim: number;
   if (inits.has('emb_q')) {
     const q = get('emb_q')!;
+    if (q.data_type !== DataType.INT8) throw new Error('initializer emb_q is not int8');
     [buckets, dim] = q.dims.map(Number);
-    quantized = { q: typed(q.raw_data, Int8Array), scale: f32('emb_scale').data };
-    emb = dequantizeRows(quantized, dim);
+    emb = Float32Array.from(new Int8Array(q.raw_data.buffer, q.raw_data.byteOffset, q.raw_data.byteLength));
     storage = 'int8';
   } else if (inits.has('emb_h')) {
     const h = get('emb_h')!;
@@ -256,7 +250,6 @@ export function readClassifierOnnx(bytes: Uint8Array): ReadClassifier {
   return {
     params: { shape, emb, w1: w1.data, b1: b1.data, w2: w2.data, b2: b2.data, ws: skip ? f32('ws').data : new Float32Array(0), linear },
     storage,
-    quantized,
     opset: m.opset_import.find((o) => o.domain === '')?.version ?? 0,
     irVersion: m.ir_version,
     inputs: m.graph.input.map((i) => i.name),
