@@ -3,8 +3,10 @@ import swaggerUi from 'swagger-ui-express';
 import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { AppContext } from './context';
 import { RegisterRoutes } from './generated/routes';
-import { HttpProblem, notFound, problemHandler } from './api/problem';
+import { HttpProblem, problemHandler } from './api/problem';
+import { unmatched } from './api/unmatched';
 import { isPlainJson, jsonBody } from './api/json-body';
+import { statusAtClose } from './api/client-gone';
 import { servedSpec } from './api/openapi';
 import { useRequestLogging, type Logger } from './logging';
 
@@ -38,7 +40,7 @@ function observeRequests(ctx: AppContext, metricsPath: string): RequestHandler {
         method: req.method,
         path: req.path,
         route: routeOf(req),
-        status: res.statusCode,
+        status: statusAtClose(res),
         httpVersion: req.httpVersion,
         seconds: (performance.now() - started) / 1000,
       });
@@ -70,7 +72,8 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
   app.use(observeRequests(ctx, metricsPath));
 
   // The API first: every layer ahead of a route is a path match that each request pays for.
-  app.use('/classify', requireJson, jsonBody(config.classifier.limits.max_body_bytes));
+  // Only for POST: another method gets 405 from `unmatched`, whatever its body.
+  app.post('/classify', requireJson, jsonBody(config.classifier.limits.max_body_bytes));
   RegisterRoutes(app);
 
   if (options.prometheus) {
@@ -89,7 +92,7 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
     swaggerUi.setup(spec, { customSiteTitle: 'content-moderator API', swaggerOptions: { validatorUrl: null } }),
   );
 
-  app.use(notFound);
+  app.use(unmatched(app));
   app.use(problemHandler((req) => req.log ?? options.logger));
   return app;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Express } from 'express';
 import pino, { type Logger } from 'pino';
+import { statusAtClose } from './api/client-gone';
 
 export type { Logger };
 
@@ -27,6 +28,12 @@ export function createLogger(level: string): Logger {
     { level, base: { service: 'content-moderator' } },
     pino.destination({ dest: 1, sync: false, minLength: 2048, maxWrite: 4096, periodicFlush: 250 }),
   );
+}
+
+/** The console metrics reporter's output: one `metrics` line per export, whatever logging.level says (the reporter was asked for). */
+export function metricsLogWriter(logger: Logger): (metrics: object[]) => void {
+  const log = logger.child({}, { level: 'info' });
+  return (metrics) => log.info({ metrics }, 'metrics');
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -67,7 +74,7 @@ export function useRequestLogging(app: Express, logger: Logger, quietPaths: Read
     if (quietPaths.has(path)) return next();
     const started = performance.now();
     res.once('close', () => {
-      const status = res.statusCode;
+      const status = statusAtClose(res);
       const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
       if (!logger.isLevelEnabled(level)) return;
       logger[level](

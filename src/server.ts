@@ -6,7 +6,7 @@ process.env.ORT_DISABLE_TELEMETRY = '1';
 
 import type { Server } from 'node:http';
 import { ConfigError, loadConfig, type LoadedConfig } from './config/load';
-import { createLogger, type Logger } from './logging';
+import { createLogger, metricsLogWriter, type Logger } from './logging';
 import { metricsOnAppPort, startTelemetry, type Telemetry } from './telemetry/setup';
 import { serviceVersion } from './version';
 import type { Moderator } from './moderator';
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   const { config } = loaded;
   const logger = createLogger(config.logging.level);
   const version = serviceVersion();
-  const telemetry = startTelemetry(config, { version, instrument: true });
+  const telemetry = startTelemetry(config, { version, instrument: true, writeConsoleMetrics: metricsLogWriter(logger) });
 
   // Loaded only now, after instrumentation is in place.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -90,7 +90,15 @@ async function main(): Promise<void> {
   const httpServer = createHttpServer(app);
   // Keep-alive longer than typical load balancer idle timeouts, so they close first.
   httpServer.keepAliveTimeout = 65_000;
-  await listen(httpServer, config.server.port, config.server.host);
+  try {
+    await listen(httpServer, config.server.port, config.server.host);
+  } catch (err) {
+    // A port in use or not allowed is a configuration problem: one line naming the key, as for the others.
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    process.stderr.write(`content-moderator: 'server.port': cannot listen on ${config.server.host}:${config.server.port} (${code})\n`);
+    await telemetry.shutdown().catch(() => undefined);
+    process.exit(2);
+  }
   installShutdown(httpServer, moderator, telemetry, logger, config.server.shutdown_timeout_seconds);
   const address = httpServer.address();
   logger.info(

@@ -6,7 +6,7 @@ import type { ClassifyRequest, ClassifyResponse, Problem } from './types';
 import { checkLimits, textsOf } from './classify-input';
 import { QueueRejection, SubmissionCancelled } from '../moderation/batcher';
 import { InferenceError } from '../model/worker-pool';
-import { whenClientGone } from './client-gone';
+import { CLIENT_CLOSED_REQUEST, whenClientGone } from './client-gone';
 
 const PROBLEM_JSON = 'application/problem+json';
 
@@ -46,10 +46,11 @@ export class ClassifyController extends Controller {
       },
     ],
   })
-  @Response<Problem>(400, 'Malformed JSON', undefined, PROBLEM_JSON)
+  @Response<Problem>(400, 'Malformed JSON, or a body that does not decode as its Content-Encoding says', undefined, PROBLEM_JSON)
   @Response<Problem>(413, 'Body, text or batch over the configured limits (the limit is named)', undefined, PROBLEM_JSON)
   @Response<Problem>(415, 'Content-Type is not application/json', undefined, PROBLEM_JSON)
   @Response<Problem>(422, 'Schema violation (the field is named)', undefined, PROBLEM_JSON)
+  @Response<Problem>(500, 'Unexpected failure (logged with the request id; the answer says nothing more)', undefined, PROBLEM_JSON)
   @Response<Problem>(503, 'Not ready, shutting down, or the inference queue is full (see Retry-After)', undefined, PROBLEM_JSON)
   public async classify(@Body() body: ClassifyRequest, @Request() req: ExpressRequest): Promise<ClassifyResponse> {
     const { config, lifecycle, service } = this.ctx;
@@ -63,8 +64,8 @@ export class ClassifyController extends Controller {
       results = await service.classify(texts, req.res && whenClientGone(req.res));
     } catch (err) {
       if (err instanceof SubmissionCancelled) {
-        // Nobody is listening; the status is for the logs and metrics (nginx's "client closed request").
-        throw new HttpProblem(499, 'client-closed-request', 'Client closed request', 'The client disconnected before the result was ready.');
+        // Nobody is listening (the logs and metrics already recorded 499 when the response closed).
+        throw new HttpProblem(CLIENT_CLOSED_REQUEST, 'client-closed-request', 'Client closed request', 'The client disconnected before the result was ready.');
       }
       if (err instanceof QueueRejection) {
         throw new HttpProblem(503, 'overloaded', 'Service overloaded', `${err.message}; retry later.`, {}, { 'Retry-After': '1' });

@@ -39,7 +39,11 @@ export function jsonBody(limit: number): RequestHandler {
     const encoding = req.headers['content-encoding'];
     const type = req.headers['content-type'];
     if (!(length <= limit) || (encoding !== undefined && encoding.toLowerCase() !== 'identity') || type === undefined || !isPlainJson(type)) {
-      return general(req, res, next);
+      // A request without any body (no Content-Length, not chunked) gets {} too, as an empty one does.
+      return general(req, res, (err?: unknown) => {
+        if (err === undefined && req.body === undefined) req.body = {};
+        next(err);
+      });
     }
     const chunks: Buffer[] = [];
     let received = 0;

@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Response } from 'express';
 import { ValidateError } from '@tsoa/runtime';
 import type { Problem } from './types';
 
@@ -32,6 +32,7 @@ interface BodyParserError extends Error {
   status?: number;
   limit?: number;
   length?: number;
+  code?: string;
 }
 
 function limitName(limitKey: string): string {
@@ -47,21 +48,31 @@ function fromBodyParser(err: BodyParserError): HttpProblem | undefined {
   switch (err.type) {
     case 'entity.parse.failed':
       // JSON.parse messages quote the body; the body may hold personal data, so keep only the position.
-      return new HttpProblem(400, 'malformed-json', 'Malformed JSON', `The request body is not valid JSON${jsonPosition(err.message)}.`);
-    case 'entity.too.large':
+      // Also for valid JSON whose top level is not an object or array (`null`, `"x"`): strict parsing.
+      return new HttpProblem(400, 'malformed-json', 'Malformed JSON', `The request body is not a valid JSON object or array${jsonPosition(err.message)}.`);
+    case 'entity.too.large': {
+      // Without a Content-Length (chunked, or compressed and inflating past the limit) the size is unknown.
+      const size = err.length === undefined ? 'over the limit' : `${err.length} bytes`;
       return new HttpProblem(
         413,
         'body-too-large',
         'Request body too large',
-        `The request body is ${err.length ?? 'more than'} bytes; the limit (${limitName('max_body_bytes')}) is ${err.limit} bytes.`,
+        `The request body is ${size}; the limit (${limitName('max_body_bytes')}) is ${err.limit} bytes.`,
         { limit: { name: limitName('max_body_bytes'), value: err.limit ?? 0, actual: err.length } },
       );
+    }
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', err.message);
     case 'request.aborted':
       return new HttpProblem(400, 'request-aborted', 'Request aborted', 'The client closed the request before the body arrived.');
+    case 'request.size.invalid':
+      return new HttpProblem(400, 'body-length-mismatch', 'Request body length mismatch', 'The request body ended before or after its Content-Length.');
     default:
+      // zlib's errors for a body whose Content-Encoding does not decode carry body-parser's 400 and no type.
+      if (err.status === 400 && typeof err.code === 'string' && err.code.startsWith('Z_')) {
+        return new HttpProblem(400, 'undecodable-body', 'Undecodable request body', 'The request body does not decode as its Content-Encoding says.');
+      }
       return undefined;
   }
 }
@@ -95,7 +106,3 @@ export function problemHandler(getLogger: (req: Parameters<ErrorRequestHandler>[
     sendProblem(res, problem.toProblem(req.originalUrl.split('?')[0] ?? '/', req.id?.toString()), problem.headers);
   };
 }
-
-export const notFound: RequestHandler = (req, _res, next) => {
-  next(new HttpProblem(404, 'not-found', 'Not found', `No route for ${req.method} ${req.path}.`));
-};

@@ -44,7 +44,19 @@ export const configSchema = z.strictObject({
         max_entries: positiveInt.default(10_000),
       })
       .prefault({}),
-  }),
+  })
+    // A request of max_texts texts must fit in the queue, or it would get 503 "retry later" forever.
+    .check((ctx) => {
+      const { batching, limits } = ctx.value;
+      if (batching.max_queue < limits.max_texts) {
+        ctx.issues.push({
+          code: 'custom',
+          input: batching.max_queue,
+          path: ['batching', 'max_queue'],
+          message: `must be at least classifier.limits.max_texts (${limits.max_texts}): a request that large could never be queued`,
+        });
+      }
+    }),
   metrics: z
     .strictObject({
       reporters: z.array(z.enum(REPORTERS)).default(['console', 'prometheus']),

@@ -9,7 +9,7 @@ import {
   type ViewOptions,
 } from '@opentelemetry/sdk-metrics';
 import type { AppConfig } from '../config/schema';
-import { FilteredConsoleExporter } from './console-exporter';
+import { ConsoleJsonExporter, type ConsoleMetric } from './console-exporter';
 import { GC_DURATION_BUCKETS } from './buckets';
 import { method_names, METHOD_NAMES } from './method-names';
 import { registerProcessMetrics } from './process-metrics';
@@ -48,6 +48,8 @@ export interface TelemetryOptions {
    * in-process tests pass false.
    */
   instrument: boolean;
+  /** Where the console reporter's records go (the server logs each as one JSON line on stdout). */
+  writeConsoleMetrics: (metrics: ConsoleMetric[]) => void;
 }
 
 const METHOD_METRICS = new Set<string>(METHOD_NAMES.map((m) => method_names[m].metric));
@@ -69,7 +71,7 @@ export function metricsOnAppPort(config: AppConfig): boolean {
   return own === null || own === config.server.port;
 }
 
-function readers(app: AppConfig, textHistograms: TextHistograms): { readers: IMetricReader[]; prometheus?: PrometheusExporter } {
+function readers(app: AppConfig, textHistograms: TextHistograms, writeConsole: (metrics: ConsoleMetric[]) => void): { readers: IMetricReader[]; prometheus?: PrometheusExporter } {
   const config = app.metrics;
   const readers: IMetricReader[] = [];
   let prometheus: PrometheusExporter | undefined;
@@ -78,7 +80,7 @@ function readers(app: AppConfig, textHistograms: TextHistograms): { readers: IMe
       const include = config.console_metrics === 'all' ? () => true : (name: string) => METHOD_METRICS.has(name);
       readers.push(
         new PeriodicExportingMetricReader({
-          exporter: new FilteredConsoleExporter(include),
+          exporter: new ConsoleJsonExporter(include, writeConsole),
           metricProducers: [textHistograms],
           exportIntervalMillis: config.interval_seconds * 1000,
           // Collection reads plain counters, so it is quick; the timeout must stay below the interval.
@@ -107,7 +109,7 @@ function readers(app: AppConfig, textHistograms: TextHistograms): { readers: IMe
  */
 export function startTelemetry(config: AppConfig, options: TelemetryOptions): Telemetry {
   const textHistograms = new TextHistograms({ name: METER_NAME, version: options.version });
-  const { readers: metricReaders, prometheus } = readers(config, textHistograms);
+  const { readers: metricReaders, prometheus } = readers(config, textHistograms, options.writeConsoleMetrics);
   const resource = resourceFromAttributes({ 'service.name': SERVICE_NAME, 'service.version': options.version });
   const telemetry = (meter: Meter, shutdown: () => Promise<void>): Telemetry => {
     registerProcessMetrics(meter);

@@ -119,15 +119,15 @@ describe('observability stack, end to end (real Prometheus, Alertmanager and ser
     procs.push(am);
     alertmanagerUrl = am.url;
 
-    // The shipped app_conf.yml, with a tiny queue (so a 5-text request is refused with 503 queue_full), a small
-    // body limit (413), and only the Prometheus reporter.
+    // The shipped app_conf.yml, with a tiny queue that a partial batch waits in for a second (so requests sent
+    // while it is full are refused with 503 queue_full), a small body limit (413), and only the Prometheus reporter.
     const conf = parse(fs.readFileSync(path.join(ROOT, 'app_conf.yml'), 'utf8'));
     conf.server = { ...conf.server, host: '127.0.0.1' };
     // E2E_MODEL_DIR runs the same test against another model bundle.
     conf.classifier.model_path = path.resolve(ROOT, process.env.E2E_MODEL_DIR ?? conf.classifier.model_path);
     conf.classifier.workers = 1;
-    conf.classifier.batching = { ...conf.classifier.batching, max_queue: MAX_QUEUE };
-    conf.classifier.limits = { ...conf.classifier.limits, max_body_bytes: MAX_BODY_BYTES };
+    conf.classifier.batching = { ...conf.classifier.batching, max_queue: MAX_QUEUE, max_wait_us: 1_000_000 };
+    conf.classifier.limits = { ...conf.classifier.limits, max_texts: MAX_QUEUE, max_body_bytes: MAX_BODY_BYTES };
     conf.metrics = { ...conf.metrics, reporters: ['prometheus'] };
     conf.logging = { level: 'info' };
     app = await startService(dir, conf);
@@ -158,17 +158,28 @@ describe('observability stack, end to end (real Prometheus, Alertmanager and ser
       'WIN A FREE PRIZE NOW!!! Click this link to claim your reward.',
       'The weather is lovely today.',
     ];
+    const queueDepth = async () => {
+      const text = await (await fetch(`${app.url}/metrics`)).text();
+      return Number(/^moderator_queue_depth(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1]);
+    };
     const round = async () => {
       expect(await call('GET', '/readyz')).toBe(200);
       for (let i = 0; i < 3; i++) expect(await call('GET', '/healthz')).toBe(200);
       expect(await call('GET', '/openapi.json')).toBe(200);
-      for (const text of [...texts, ...texts]) expect(await classify({ text })).toBe(200);
-      expect(await classify({ texts: texts.slice(0, MAX_QUEUE) })).toBe(200);
+      // A partial batch waits its second for company: single texts go MAX_QUEUE at a time, which the queue holds.
+      const singles = [...texts, ...texts];
+      for (let i = 0; i < singles.length; i += MAX_QUEUE) {
+        for (const status of await Promise.all(singles.slice(i, i + MAX_QUEUE).map((text) => classify({ text })))) expect(status).toBe(200);
+      }
+      // A full queue: MAX_QUEUE texts wait their second; two requests that arrive meanwhile are refused at once.
+      const filling = classify({ texts: texts.slice(0, MAX_QUEUE) });
+      await eventually('the queue to fill', async () => ((await queueDepth()) === MAX_QUEUE ? true : undefined), 5_000, 20);
+      for (let i = 0; i < 2; i++) expect(await classify({ text: 'queue me' })).toBe(503);
+      expect(await filling).toBe(200);
       expect(await classify({ texts: 5 })).toBe(422);
       expect(await classify('{"text": ')).toBe(400);
       expect(await classify('text=hello', { 'content-type': 'text/plain' })).toBe(415);
       expect(await classify({ text: 'x'.repeat(MAX_BODY_BYTES + 100) })).toBe(413);
-      for (let i = 0; i < 2; i++) expect(await classify({ texts: Array(MAX_QUEUE + 1).fill('queue me') })).toBe(503);
       expect(await call('GET', '/no-such-route')).toBe(404);
     };
     await round();

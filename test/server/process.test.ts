@@ -40,14 +40,21 @@ describe('the server process', () => {
     expect(samples.some((s) => s.name.startsWith('http_server_request_duration') && s.labels.http_route === '/metrics')).toBe(false);
   });
 
-  it('prints the method_names counts on stdout with the console reporter', async () => {
+  it('prints the method_names counts on stdout with the console reporter, as JSON lines among the logs', async () => {
     for (let i = 0; i < 3; i++) await fetch(`${server.url}/healthz`);
-    // ConsoleMetricExporter prints each metric as an inspected object; find the healthz counter showing 3.
-    await poll('console metrics', () => {
-      const dumps = server.stdout().split("descriptor: {").filter((d) => d.includes("name: 'moderator.api.healthz.calls'"));
-      const last = dumps.at(-1);
-      return last && /method: 'healthz', outcome: 'success' \},[\s\S]*?value: 3\b/.test(last) ? true : undefined;
+    type Metric = { name: string; type: string; points: Array<{ attributes: Record<string, string>; value: number }> };
+    const healthz = await poll('console metrics', () => {
+      const lines = logRecords(server.stdout()).filter((r) => r.msg === 'metrics');
+      const last = (lines.at(-1)?.metrics as Metric[] | undefined)?.find((m) => m.name === 'moderator.api.healthz.calls');
+      return last?.points.find((p) => p.attributes.outcome === 'success' && p.value === 3) ? last : undefined;
     }, 5000);
+    expect(healthz.type).toBe('counter');
+    // Only the method_names counters by default (console_metrics: method_names).
+    const names = logRecords(server.stdout()).flatMap((r) => (r.msg === 'metrics' ? (r.metrics as Metric[]).map((m) => m.name) : []));
+    expect(names.every((n) => /^moderator\.api\.\w+\.calls$/.test(n))).toBe(true);
+    // Every line on stdout is a JSON record: nothing breaks a JSON-lines log shipper.
+    const lines = server.stdout().split('\n').filter((l) => l !== '');
+    expect(lines.filter((l) => !l.startsWith('{"'))).toEqual([]);
   });
 
   it('logs requests as JSON with ids and never the texts', async () => {
@@ -121,6 +128,22 @@ describe('start-up validation', () => {
     expect(code).not.toBe(0);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain('/nonexistent/model');
+  });
+
+  it('exits 2 with one line naming server.port when the port is taken', async () => {
+    const taken = http.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as { port: number };
+    try {
+      const child = spawnServer(writeConfig(baseConfig()), { PORT: String(port) });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      expect(code).toBe(2);
+      expect(stderr.trim().split('\n')).toEqual([`content-moderator: 'server.port': cannot listen on 127.0.0.1:${port} (EADDRINUSE)`]);
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
   });
 
   it('exits non-zero naming a threshold for a label the model lacks', async () => {

@@ -5,7 +5,7 @@ import { createHttpServer } from '../../src/http-server';
 import type { LoadedConfig } from '../../src/config/load';
 import { parseConfig } from '../../src/config/load';
 import type { AppConfigInput } from '../../src/config/schema';
-import { createLogger } from '../../src/logging';
+import { createLogger, metricsLogWriter } from '../../src/logging';
 import { createModerator, type Moderator } from '../../src/moderator';
 import { startTelemetry, type Telemetry } from '../../src/telemetry/setup';
 import { closeServer, listenLocal } from './local-server';
@@ -39,7 +39,7 @@ export async function startHarness(overrides: DeepPartial<AppConfigInput> = {}):
   const config = parseConfig(raw, 'test config');
   const loaded: LoadedConfig = { config, file: path.join(ROOT, 'test-config.yml'), modelDir: config.classifier.model_path };
   const logger = createLogger(config.logging.level);
-  const telemetry = startTelemetry(config, { version: 'test', instrument: false });
+  const telemetry = startTelemetry(config, { version: 'test', instrument: false, writeConsoleMetrics: metricsLogWriter(logger) });
   const moderator = await createModerator(loaded, telemetry, logger);
   const app = createApp(moderator.ctx, { logger, version: 'test', prometheus: telemetry.prometheus });
   const server = createHttpServer(app);

@@ -39,6 +39,11 @@ describe('app_conf.yml validation', () => {
     ['a fractional thread count', `classifier:\n  model_path: ${DEFAULT_MODEL}\n  threads_per_worker: 1.5\n`, "'classifier.threads_per_worker'"],
     ['too many threads per worker', `classifier:\n  model_path: ${DEFAULT_MODEL}\n  threads_per_worker: 17\n`, "'classifier.threads_per_worker'"],
     ['a missing model_path', `classifier: {}\n`, "'classifier.model_path'"],
+    [
+      'a queue smaller than the largest request',
+      `classifier:\n  model_path: ${DEFAULT_MODEL}\n  batching:\n    max_queue: 4\n`,
+      "'classifier.batching.max_queue': must be at least classifier.limits.max_texts (256)",
+    ],
     ['a missing model folder', `classifier:\n  model_path: /nonexistent/model\n`, "'classifier.model_path': model folder not found"],
     ['invalid YAML', `classifier: [\n`, 'invalid YAML'],
   ])('rejects %s, naming the key', (_what, yaml, expected) => {
