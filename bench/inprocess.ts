@@ -17,6 +17,7 @@ process.env.ORT_DISABLE_TELEMETRY = '1';
 import { loadBundle } from '../src/model/bundle';
 import { ModelSession } from '../src/model/model-session';
 import { percentile } from './load';
+import { intArg, intListArg, parseArgs, positiveArg } from '../scripts/cli-args';
 import { machineCpu } from './servers';
 import { makeTexts } from './texts';
 
@@ -70,20 +71,49 @@ function cpuMeter(): (elapsed: number) => { cores: number; otherCores: number } 
   };
 }
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+interface Args {
+  modelDir: string;
+  seconds: number;
+  batches: number[];
+  threads?: number;
+  pacedRate: number;
+}
+
+/** The options, or exit 2 naming the bad one. */
+function readArgs(): Args {
+  try {
+    const { values } = parseArgs(
+      process.argv.slice(2),
+      {
+        values: {
+          model: 'model bundle (default models/default)',
+          seconds: 'seconds per batch size (default 3)',
+          batches: 'batch sizes (default 64,1)',
+          threads: "onnxruntime threads (default: ModelSession's)",
+          paced: 'run batches of the first size at this many per second instead, open loop',
+        },
+      },
+      'Usage: node --import tsx bench/inprocess.ts [options]',
+    );
+    return {
+      modelDir: values.model ?? 'models/default',
+      seconds: positiveArg(values, 'seconds') ?? 3,
+      batches: intListArg(values, 'batches') ?? [64, 1],
+      threads: intArg(values, 'threads', 1),
+      pacedRate: positiveArg(values, 'paced') ?? 0,
+    };
+  } catch (err) {
+    process.stderr.write(`inprocess: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
 }
 
 async function main(): Promise<void> {
-  const modelDir = arg('model', 'models/default');
-  const seconds = Number(arg('seconds', '3'));
-  const batches = arg('batches', '64,1').split(',').map(Number);
+  const { modelDir, seconds, batches, threads, pacedRate } = readArgs();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
   // As the service's workers run it: ModelSession's default thread count unless --threads is given.
-  const threads = arg('threads', '');
-  const model = await ModelSession.open(ort, loadBundle(modelDir), threads ? { threads: Number(threads) } : {});
+  const model = await ModelSession.open(ort, loadBundle(modelDir), threads ? { threads } : {});
   // Same seed family as the HTTP bodies, a different seed: similar length distribution.
   const pool = makeTexts(8192, 777);
 
@@ -123,7 +153,6 @@ async function main(): Promise<void> {
     return { runs, featNs, inferNs };
   };
 
-  const pacedRate = Number(arg('paced', '0'));
   if (pacedRate > 0) {
     const batch = batches[0]!;
     await warmUp(batch);

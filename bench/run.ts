@@ -10,7 +10,7 @@
  *
  *   npm run bench                      full run (~7 min), writes bench/RESULTS.md
  *   npm run bench -- --smoke           every scenario ~1 s, 1 repetition, writes a temp file only (CI)
- * Options: --reps N  --seconds S  --conns 1,16,64  --model DIR  --out FILE  --json FILE  --no-profile  --quiet
+ * Options: --reps N  --seconds S  --conns 1,16,64  --model DIR  --out FILE  --json FILE  --entry FILE  --no-profile  --quiet (--help)
  *
  * Load comes from this process (autocannon + an open-loop generator); servers are child processes on 127.0.0.1.
  */
@@ -18,7 +18,7 @@ process.env.ORT_DISABLE_TELEMETRY = '1';
 process.env.SCARF_ANALYTICS = 'false';
 
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { autoWorkers } from '../src/model/pool-size';
@@ -28,6 +28,7 @@ import { flameGraphSvg } from './flamegraph';
 import { loadProfile, profileMarkdown, summarizeProfile, type ProfileSummary } from './profile-summary';
 import { cpuTimes, ensureBuilt, httpPost, machineCpu, loggedStartupMs, memoryOf, metricValue, metricValues, ROOT, runQueueWait, startHello, startService, type Running } from './servers';
 import { stringify } from 'yaml';
+import { intArg, intListArg, parseArgs, positiveArg } from '../scripts/cli-args';
 import { describeTexts, makeBodies, makeTexts } from './texts';
 import type { InProcessResult, PacedResult } from './inprocess';
 
@@ -50,31 +51,49 @@ interface Options {
   entry?: string;
 }
 
-function parseArgs(argv: string[]): Options {
-  const flag = (name: string) => argv.includes(`--${name}`);
-  const value = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const smoke = flag('smoke');
-  const modelDir = path.resolve(ROOT, value('model') ?? process.env.BENCH_MODEL ?? 'models/default');
+function parseOptions(argv: string[]): Options {
+  const { values, flags } = parseArgs(
+    argv,
+    {
+      values: {
+        reps: 'repetitions of every scenario (default 3; smoke 1)',
+        seconds: 'seconds per scenario (default 4; smoke 1)',
+        conns: 'closed-loop concurrencies (default 1,16,64)',
+        model: 'model bundle (default models/default, or $BENCH_MODEL)',
+        out: 'report to write (default bench/RESULTS.md; smoke: a temp file)',
+        json: 'also write the numbers as JSON here',
+        entry: 'service entry to run instead of dist/src/server.js (a candidate build)',
+      },
+      flags: { smoke: 'every scenario ~1 s, 1 repetition (CI)', 'no-profile': 'skip the CPU profiles and flame graphs', quiet: 'no progress output' },
+    },
+    'Usage: npm run bench -- [options]',
+  );
+  const smoke = flags.has('smoke');
+  const modelDir = path.resolve(ROOT, values.model ?? process.env.BENCH_MODEL ?? 'models/default');
   return {
     smoke,
-    reps: Number(value('reps') ?? (smoke ? 1 : 3)),
-    seconds: Number(value('seconds') ?? (smoke ? 1 : 4)),
+    reps: intArg(values, 'reps', 1) ?? (smoke ? 1 : 3),
+    seconds: positiveArg(values, 'seconds') ?? (smoke ? 1 : 4),
     warmupSeconds: smoke ? 0.3 : 1.5,
-    conns: (value('conns') ?? '1,16,64').split(',').map(Number),
+    conns: intListArg(values, 'conns') ?? [1, 16, 64],
     batchSize: 64,
     modelDir,
-    out: path.resolve(value('out') ?? (smoke ? path.join(os.tmpdir(), `bench-smoke-${process.pid}.md`) : path.join(ROOT, 'bench/RESULTS.md'))),
-    json: value('json') ? path.resolve(value('json')!) : undefined,
-    profile: !flag('no-profile'),
-    quiet: flag('quiet'),
-    entry: value('entry') ? path.resolve(value('entry')!) : undefined,
+    out: path.resolve(values.out ?? (smoke ? path.join(os.tmpdir(), `bench-smoke-${process.pid}.md`) : path.join(ROOT, 'bench/RESULTS.md'))),
+    json: values.json ? path.resolve(values.json) : undefined,
+    profile: !flags.has('no-profile'),
+    quiet: flags.has('quiet'),
+    entry: values.entry ? path.resolve(values.entry) : undefined,
   };
 }
 
-const opts = parseArgs(process.argv.slice(2));
+const opts = ((): Options => {
+  try {
+    return parseOptions(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+})();
 /** Flame graphs go beside the report: bench/flames for bench/RESULTS.md, `<name>-flames/` for any other report. */
 const flamesDir = path.join(path.dirname(opts.out), path.basename(opts.out) === 'RESULTS.md' ? 'flames' : `${path.basename(opts.out, '.md')}-flames`);
 const say = (s: string) => {
@@ -232,6 +251,16 @@ function sessionMax(rep: number, server: ServerKey, body: Body): number {
 // Running one server session
 
 const workDir = mkdtempSync(path.join(os.tmpdir(), 'moderator-bench-'));
+/** Flame graphs are drawn here and replace the ones beside the report only when the report is written: an interrupted run leaves the last ones whole. */
+const stagedFlames = path.join(workDir, 'flames');
+const staged = (flameFile: string) => path.join(stagedFlames, path.basename(flameFile));
+
+/** The graphs of an earlier run would sit beside this run's report as if they were its own: replace them all. */
+function publishFlames(): void {
+  mkdirSync(flamesDir, { recursive: true });
+  for (const f of readdirSync(flamesDir, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.svg'))) rmSync(path.join(flamesDir, f.name));
+  for (const f of readdirSync(stagedFlames)) copyFileSync(path.join(stagedFlames, f), path.join(flamesDir, f));
+}
 
 /** Servers alive right now: stopped with the bench if it is interrupted (no orphans on 127.0.0.1). */
 const alive = new Set<Running>();
@@ -499,7 +528,7 @@ async function profileRun(title: string, sc: Scenario, seconds: number): Promise
   const profile = loadProfile(mainFile);
   const summary = summarizeProfile(profile, 15, window);
   const flameFile = path.join(flamesDir, `${slug}.svg`);
-  writeFileSync(flameFile, flameGraphSvg(profile, { title: `${title}: the service's main thread, ${load}`, window }));
+  writeFileSync(staged(flameFile), flameGraphSvg(profile, { title: `${title}: the service's main thread, ${load}`, window }));
   // The inference worker: the busiest other thread (one worker on this machine; a replaced one would have run less).
   const workers = byThread
     .filter((x) => x.thread !== 0)
@@ -509,7 +538,7 @@ async function profileRun(title: string, sc: Scenario, seconds: number): Promise
   let worker: ProfileRun['worker'];
   if (workers[0]) {
     const workerFlame = path.join(flamesDir, `${slug}-worker.svg`);
-    writeFileSync(workerFlame, flameGraphSvg(workers[0].profile, { title: `${title}: the inference worker, ${load}`, window }));
+    writeFileSync(staged(workerFlame), flameGraphSvg(workers[0].profile, { title: `${title}: the inference worker, ${load}`, window }));
     worker = { summary: workers[0].summary, flameFile: workerFlame };
   }
   profiles.push({ title, scenario: sc, result: result!, summary, flameFile, worker, mainCpuMs, windowMs: (toUs - fromUs) / 1000 });
@@ -1032,9 +1061,7 @@ async function main(): Promise<void> {
   await latencyFloor();
   if (opts.profile) {
     say('\n== profiles');
-    // The graphs of an earlier run would sit beside this run's report as if they were its own.
-    mkdirSync(flamesDir, { recursive: true });
-    for (const f of readdirSync(flamesDir, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.svg'))) rmSync(path.join(flamesDir, f.name));
+    mkdirSync(stagedFlames, { recursive: true });
     const c = top();
     const specs: Array<[string, Scenario]> = [
       [`single text, ${c} conns, telemetry on`, { id: `on/single/c${c}`, server: 'on', body: 'single', kind: 'closed', connections: c }],
@@ -1046,6 +1073,7 @@ async function main(): Promise<void> {
   loadAvg.end = os.loadavg();
   const { markdown, console: text } = report(startedAt, (Date.now() - t0) / 1000);
   say(text);
+  if (opts.profile) publishFlames();
   writeFileSync(opts.out, `${markdown}\n`);
   say(`\nwrote ${path.relative(process.cwd(), opts.out) || opts.out}`);
   if (opts.json) {

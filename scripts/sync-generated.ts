@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseArgs } from './cli-args';
 
 export interface GeneratedFiles {
   /** Folder the files live in. */
@@ -21,7 +22,14 @@ export interface GeneratedFiles {
  * when a committed file differs or is not made by the generator (CI's drift check).
  */
 export function syncGenerated(g: GeneratedFiles): void {
-  const check = process.argv.includes('--check');
+  let check: boolean;
+  try {
+    // An unknown option (`--chek`) must not quietly regenerate instead of checking.
+    check = parseArgs(process.argv.slice(2), { values: {}, flags: { check: 'only compare; exit 1 on drift' } }, `Usage: ${g.regenerate} [--check]`).flags.has('check');
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(2);
+  }
   const shown = path.relative(path.join(__dirname, '..'), g.dir);
   let drift = 0;
   for (const [file, text] of Object.entries(g.expected)) {

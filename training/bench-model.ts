@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const featurizer = createFeaturizer(bundle.manifest.featurizer);
   const session = await openSession(bundle.onnxPath); // intra-op and inter-op threads = 1
   const texts = loadTexts(path.resolve(values.data ?? DEFAULT_DATA_DIR));
-  const seconds = intArg(values, 'seconds') ?? 3;
+  const seconds = intArg(values, 'seconds', 1) ?? 3;
   const meanChars = texts.reduce((a, t) => a + t.length, 0) / texts.length;
   console.log(`model ${bundle.manifest.name} ${bundle.manifest.version}; ${texts.length} texts, mean ${meanChars.toFixed(0)} chars; 1 thread; ${process.version}`);
 

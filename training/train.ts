@@ -5,7 +5,7 @@
  */
 process.env.ORT_DISABLE_TELEMETRY = '1';
 
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_DATA_DIR, DEFAULT_MODEL_DIR, intArg, parseArgs } from './cli';
 import { DEFAULT_SEED } from './config';
@@ -31,18 +31,26 @@ async function main(): Promise<void> {
   );
   const dataDir = path.resolve(values.data ?? DEFAULT_DATA_DIR);
   const outDir = path.resolve(values.out ?? DEFAULT_MODEL_DIR);
-  const started = Date.now();
-  const outcome = await runTraining({
+  const options = {
     dataDir,
     outDir,
     seed: intArg(values, 'seed') ?? DEFAULT_SEED,
-    limit: intArg(values, 'limit'),
-    epochs: intArg(values, 'epochs'),
-    members: intArg(values, 'members'),
-    buckets: intArg(values, 'buckets'),
+    limit: intArg(values, 'limit', 1),
+    epochs: intArg(values, 'epochs', 1),
+    members: intArg(values, 'members', 1),
+    buckets: intArg(values, 'buckets', 1),
     baseline: !flags.has('no-baseline'),
     quiet: flags.has('quiet'),
-  });
+  };
+  // Minutes of training must not end in "cannot write": check the folder first.
+  try {
+    mkdirSync(outDir, { recursive: true });
+    accessSync(outDir, constants.W_OK);
+  } catch (err) {
+    throw new Error(`--out ${outDir}: not a writable folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const started = Date.now();
+  const outcome = await runTraining(options);
   const h = outcome.headline;
   const b = outcome.baseline?.headline;
   const line = (name: string, v: number, target?: number, base?: number) =>
