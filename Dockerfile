@@ -1,13 +1,16 @@
 # syntax=docker/dockerfile:1
 # content-moderator: multi-stage build, production dependencies only, non-root, no telemetry.
 
-ARG NODE_IMAGE=node:20.20-bookworm-slim
+# The Node version the project is verified with (../shared/STACK.md), to the patch.
+ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 ENV ORT_DISABLE_TELEMETRY=1 SCARF_ANALYTICS=false
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci --no-audit --no-fund
+# No install scripts: package.json's allowScripts denies the ones that download or report (onnxruntime-node's
+# CUDA fetch, @scarf/scarf), but only npm 11 reads it and this image has npm 10. None is needed to build or run.
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json tsoa.json ./
 COPY src ./src
 RUN npm run build
@@ -16,7 +19,7 @@ FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 ENV ORT_DISABLE_TELEMETRY=1 SCARF_ANALYTICS=false
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci --omit=dev --no-audit --no-fund \
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  # onnxruntime-node ships binaries for every platform; keep only this one's (~200 MB less).
  && find node_modules/onnxruntime-node/bin -mindepth 2 -maxdepth 2 -type d ! -name linux -exec rm -rf {} + \
  && npm cache clean --force

@@ -27,15 +27,16 @@ function routeOf(req: Request): string | undefined {
 /**
  * Counts every request for the method_names collector, the in-flight gauge and the duration
  * histogram (http.server.request.duration, labelled with the matched route), once, at its end.
- * The scrape of `metricsPath` is not user traffic: it only passes through the in-flight gauge.
+ * The scrape of `metricsPath` is not user traffic and is not counted at all: an idle instance
+ * shows 0 requests in flight, not the scrape that reads the gauge.
  */
 function observeRequests(ctx: AppContext, metricsPath: string): RequestHandler {
   return (req, res, next) => {
+    if (req.path === metricsPath) return next();
     const started = performance.now();
     ctx.requests.started();
     // 'close' comes once per response, after 'finish' or when the client went away first.
     res.once('close', () => {
-      if (req.path === metricsPath) return ctx.requests.finishedUncounted();
       ctx.requests.finished({
         method: req.method,
         path: req.path,

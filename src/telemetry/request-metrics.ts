@@ -57,11 +57,6 @@ export class RequestMetrics {
     this.duration(r.method, r.route, r.status, r.httpVersion).record(r.seconds);
   }
 
-  /** Requests that are not user traffic (the metrics scrape) only leave the in-flight gauge. */
-  finishedUncounted(): void {
-    this.inFlight--;
-  }
-
   private duration(method: string, route: string | undefined, status: number, httpVersion: string): PreAggregatedHistogram {
     const key = `${method} ${status} ${httpVersion} ${route ?? ''}`;
     let h = this.durations.get(key);

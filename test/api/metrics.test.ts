@@ -40,6 +40,8 @@ describe('method_names collector on /metrics', () => {
     expect(sampleValue(after, name, { outcome: 'success' })).toBe(ok0 + N);
     expect(sampleValue(after, name, { outcome: 'client_error' })).toBe(bad0 + 3);
     expect(sampleValue(after, promName(method_names.healthz.metric), { outcome: 'success' })).toBe(health0 + 2);
+    // All answered: nothing in flight, and the scrape reading the gauge does not count itself.
+    expect(sampleValue(after, 'moderator_http_requests_in_flight')).toBe(0);
   });
 });
 

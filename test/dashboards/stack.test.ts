@@ -47,6 +47,20 @@ describe('docker-compose.yml', () => {
     expect(s.healthcheck.interval).toBeDefined();
   });
 
+  it('lets the app drain before Docker kills it, and reads app_conf.yml from the repository', () => {
+    const conf = read('app_conf.yml') as { server: { shutdown_timeout_seconds: number } };
+    expect(Number(/^(\d+)s$/.exec(String(services.app.stop_grace_period))?.[1])).toBeGreaterThan(conf.server.shutdown_timeout_seconds);
+    expect(mountTarget('app', './app_conf.yml')).toBe('/app/app_conf.yml');
+  });
+
+  it('builds the image without install scripts and on a pinned Node', () => {
+    const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+    const installs = dockerfile.match(/npm ci[^\n]*/g) ?? [];
+    expect(installs.length).toBe(2);
+    for (const line of installs) expect(line).toContain('--ignore-scripts');
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:\d+\.\d+\.\d+-/m);
+  });
+
   it('keeps data in named volumes', () => {
     expect(Object.keys(compose.volumes).sort()).toEqual(['alertmanager-data', 'grafana-data', 'prometheus-data']);
     expect(mountTarget('prometheus', 'prometheus-data')).toBe('/prometheus');
