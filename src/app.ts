@@ -35,8 +35,10 @@ function observeRequests(ctx: AppContext, metricsPath: string): RequestHandler {
     if (req.path === metricsPath) return next();
     const started = performance.now();
     ctx.requests.started();
+    ctx.lifecycle.responseStarted(res);
     // 'close' comes once per response, after 'finish' or when the client went away first.
     res.once('close', () => {
+      ctx.lifecycle.responseDone(res);
       ctx.requests.finished({
         method: req.method,
         path: req.path,

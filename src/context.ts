@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { AppConfig } from './config/schema';
 import type { ModerationService } from './moderation/service';
 import type { RequestMetrics } from './telemetry/request-metrics';
@@ -5,7 +6,23 @@ import type { RequestMetrics } from './telemetry/request-metrics';
 /** Readiness as the probes and the shutdown sequence see it. */
 export class Lifecycle {
   private shuttingDown = false;
+  /** Responses being written: at shutdown they ask their client to close the connection. */
+  private readonly open = new Set<ServerResponse>();
   constructor(private readonly workersAlive: () => number) {}
+
+  /**
+   * A response starts (`done` when it closes). Once shutdown has begun, every answer says
+   * `Connection: close`, so a keep-alive client does not send the next request on a connection
+   * the server is about to close.
+   */
+  responseStarted(res: ServerResponse): void {
+    if (this.shuttingDown) res.setHeader('Connection', 'close');
+    else this.open.add(res);
+  }
+
+  responseDone(res: ServerResponse): void {
+    this.open.delete(res);
+  }
 
   /** Undefined when ready (for /readyz), else why not. */
   notReadyReason(): string | undefined {
@@ -27,6 +44,8 @@ export class Lifecycle {
 
   beginShutdown(): void {
     this.shuttingDown = true;
+    for (const res of this.open) if (!res.headersSent) res.setHeader('Connection', 'close');
+    this.open.clear();
   }
 }
 

@@ -31,7 +31,11 @@ function installShutdown(server: Server, moderator: Moderator, telemetry: Teleme
     logger.info({ signal }, 'shutting down');
     moderator.ctx.lifecycle.beginShutdown();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // server.close() closes the connections idle right now; a keep-alive connection busy at this moment would
+    // be served request after request until the deadline. So every answer from now on says Connection: close
+    // (Lifecycle), and connections are closed as soon as they fall idle.
     server.closeIdleConnections();
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
     const deadline = setTimeout(() => {
       logger.warn({ timeout_seconds: timeoutSeconds }, 'in-flight requests did not finish in time; closing connections');
       server.closeAllConnections();
@@ -39,14 +43,21 @@ function installShutdown(server: Server, moderator: Moderator, telemetry: Teleme
     deadline.unref();
     await closed;
     clearTimeout(deadline);
+    clearInterval(sweep);
     await moderator.close();
     await telemetry.shutdown().catch((err: unknown) => logger.warn({ err }, 'metrics flush failed'));
     logger.info({ ms: Date.now() - started }, 'stopped');
-    logger.flush();
-    process.exit(0);
+    // Exit once the log lines are written (a flush without a callback may still be in flight at exit).
+    logger.flush(() => process.exit(0));
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  const onSignal = (signal: string) => {
+    if (!stopping) return void stop(signal);
+    // A second signal means "now": say so, and still write what is buffered.
+    logger.warn({ signal }, 'second signal: exiting without waiting for the drain');
+    logger.flush(() => process.exit(1));
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
 }
 
 async function main(): Promise<void> {
@@ -99,6 +110,9 @@ async function main(): Promise<void> {
     await telemetry.shutdown().catch(() => undefined);
     process.exit(2);
   }
+  // After listen, errors the server emits (accept failing with EMFILE when out of file descriptors) are
+  // logged: without a listener they would be an uncaught exception and end the process.
+  httpServer.on('error', (err: NodeJS.ErrnoException) => logger.error({ code: err.code, syscall: err.syscall }, 'HTTP server error'));
   installShutdown(httpServer, moderator, telemetry, logger, config.server.shutdown_timeout_seconds);
   const address = httpServer.address();
   logger.info(

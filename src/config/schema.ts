@@ -11,7 +11,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       host: z.string().min(1).default('0.0.0.0'),
       port: z.number().int().min(0).max(65535).default(8000),
-      shutdown_timeout_seconds: z.number().positive().default(10),
+      shutdown_timeout_seconds: z.number().positive().max(3600).default(10),
     })
     .prefault({}),
   classifier: z.strictObject({
@@ -35,7 +35,8 @@ export const configSchema = z.strictObject({
     /** onnxruntime intra-op threads per worker (bench/README.md has the trade-off). */
     threads_per_worker: z.number().int().min(1).max(16).default(1),
     /** Milliseconds a model run may take before its texts fail with 503. */
-    inference_timeout_ms: positiveInt.default(10_000),
+    // At most 10 minutes: a timer over 2^31 ms would fire at once and fail every run.
+    inference_timeout_ms: positiveInt.max(600_000).default(10_000),
     cache: z
       .strictObject({
         // Off by default: for the embedded model a hit costs the HTTP thread more than a model run

@@ -23,6 +23,9 @@ export interface FinishedRequest {
   seconds: number;
 }
 
+/** The HTTP methods of the semantic conventions; any other becomes `_OTHER` in the label. */
+const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE']);
+
 /**
  * What the HTTP layer reports per request: the method_names counts, the in-flight gauge and the
  * request duration histogram (semconv names and labels). All are plain numbers read at collection
@@ -54,7 +57,8 @@ export class RequestMetrics {
     this.inFlight--;
     const method = methodFor(r.method, r.path);
     if (method) this.methods.record(method, outcomeOf(r.status));
-    this.duration(r.method, r.route, r.status, r.httpVersion).record(r.seconds);
+    // A client can send any method name: those outside the standard set share one label, as semconv says.
+    this.duration(KNOWN_METHODS.has(r.method) ? r.method : '_OTHER', r.route, r.status, r.httpVersion).record(r.seconds);
   }
 
   private duration(method: string, route: string | undefined, status: number, httpVersion: string): PreAggregatedHistogram {

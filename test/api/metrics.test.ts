@@ -43,6 +43,15 @@ describe('method_names collector on /metrics', () => {
     // All answered: nothing in flight, and the scrape reading the gauge does not count itself.
     expect(sampleValue(after, 'moderator_http_requests_in_flight')).toBe(0);
   });
+
+  it('labels a non-standard HTTP method _OTHER, so clients cannot mint label values', async () => {
+    await request(h.server).purge('/classify').expect(405);
+    await request(h.server).search('/classify').expect(405);
+    const { samples } = await scrape();
+    const other = { http_request_method: '_OTHER', http_response_status_code: '405' };
+    expect(sampleValue(samples, 'http_server_request_duration_seconds_count', other)).toBe(2);
+    expect(samples.some((x) => ['PURGE', 'SEARCH'].includes(x.labels.http_request_method ?? ''))).toBe(false);
+  });
 });
 
 describe('inference metrics on /metrics', () => {

@@ -69,7 +69,7 @@ describe('the server process', () => {
 });
 
 describe('graceful shutdown', () => {
-  it('finishes an in-flight request after SIGTERM, then exits 0', async () => {
+  it('finishes an in-flight request after SIGTERM, closes its keep-alive connection, then exits 0 without waiting for the deadline', async () => {
     const server = await startServer(baseConfig());
     const body = JSON.stringify({ texts: ['first half', 'second half'] });
     const half = Math.floor(body.length / 2);
@@ -77,10 +77,13 @@ describe('graceful shutdown', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
     });
-    const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const response = new Promise<{ status: number; body: string; connection?: string }>((resolve, reject) => {
       req.on('response', (res) => {
         let text = '';
-        res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        res
+          .setEncoding('utf8')
+          .on('data', (d: string) => (text += d))
+          .on('end', () => resolve({ status: res.statusCode ?? 0, body: text, connection: res.headers.connection }));
       });
       req.on('error', reject);
     });
@@ -96,8 +99,32 @@ describe('graceful shutdown', () => {
     const res = await response;
     expect(res.status).toBe(200);
     expect((JSON.parse(res.body) as { results: unknown[] }).results).toHaveLength(2);
+    // The keep-alive connection (node's default agent keeps them) is closed with the answer, not left open.
+    expect(res.connection).toBe('close');
     expect(await server.exited).toBe(0);
-    expect(logRecords(server.stdout()).some((r) => r.msg === 'stopped')).toBe(true);
+    const records = logRecords(server.stdout());
+    const stopped = records.find((r) => r.msg === 'stopped');
+    expect(stopped).toBeDefined();
+    expect(records.some((r) => String(r.msg).includes('did not finish in time'))).toBe(false);
+    expect(stopped!.ms as number).toBeLessThan(5000); // the deadline is 10 s
+  });
+
+  it('exits at once, saying so, on a second signal during the drain', async () => {
+    const server = await startServer(baseConfig());
+    // A request whose body never completes keeps the drain waiting.
+    const req = http.request(`${server.url}/classify`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': 100 } });
+    req.on('error', () => undefined);
+    req.write('{"text": "never fin');
+    await poll('the request to be in flight', async () => {
+      const { samples } = parseExposition(await (await fetch(`${server.url}/metrics`)).text());
+      return sampleValue(samples, 'moderator_http_requests_in_flight') === 1 ? true : undefined;
+    });
+    server.child.kill('SIGTERM');
+    await poll('shutdown to begin', () => (logRecords(server.stdout()).some((r) => r.msg === 'shutting down') ? true : undefined));
+    server.child.kill('SIGINT');
+    expect(await server.exited).toBe(1);
+    expect(logRecords(server.stdout()).find((r) => String(r.msg).startsWith('second signal'))).toMatchObject({ level: 40, signal: 'SIGINT' });
+    req.destroy();
   });
 });
 

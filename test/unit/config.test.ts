@@ -39,6 +39,8 @@ describe('app_conf.yml validation', () => {
     ['a fractional thread count', `classifier:\n  model_path: ${DEFAULT_MODEL}\n  threads_per_worker: 1.5\n`, "'classifier.threads_per_worker'"],
     ['too many threads per worker', `classifier:\n  model_path: ${DEFAULT_MODEL}\n  threads_per_worker: 17\n`, "'classifier.threads_per_worker'"],
     ['a missing model_path', `classifier: {}\n`, "'classifier.model_path'"],
+    ['an inference timeout a timer cannot hold', `classifier:\n  model_path: ${DEFAULT_MODEL}\n  inference_timeout_ms: 3000000000\n`, "'classifier.inference_timeout_ms'"],
+    ['an endless shutdown', `${minimal}server:\n  shutdown_timeout_seconds: 86400\n`, "'server.shutdown_timeout_seconds'"],
     [
       'a queue smaller than the largest request',
       `classifier:\n  model_path: ${DEFAULT_MODEL}\n  batching:\n    max_queue: 4\n`,
