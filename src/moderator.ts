@@ -71,6 +71,8 @@ export async function createModerator(loaded: LoadedConfig, telemetry: Telemetry
       onReject: (reason, texts) => metrics.rejected(reason, texts),
     },
   );
+  // No worker left (replacements cannot load the model): texts already queued fail now (503) rather than wait.
+  pool.on('unavailable', (message) => batcher.failQueued(new InferenceError('worker_exit', message)));
   const cached = cache.enabled
     ? { store: new ResultCache(manifest.version, cache.max_entries), featurizer: createFeaturizer(manifest.featurizer) }
     : undefined;

@@ -59,6 +59,9 @@ interface Slot {
  * load (bench/README.md).
  */
 const JOBS_PER_WORKER = 2;
+/** A replacement that fails to load is retried after 100 ms, then twice as long each time, up to 30 s. */
+const RESPAWN_FIRST_MS = 100;
+const RESPAWN_MAX_MS = 30_000;
 
 /** Ready and running nothing. */
 const isIdle = (slot: Slot): boolean => slot.ready && slot.jobs.length === 0;
@@ -81,10 +84,13 @@ function workerEntry(): { script: string; eval: boolean } {
  * one batch at a time and may hold one more, queued behind it; `idle` is emitted whenever a worker
  * can take another batch.
  */
-export class WorkerPool extends EventEmitter<{ idle: [] }> {
+export class WorkerPool extends EventEmitter<{ idle: []; unavailable: [message: string] }> {
   private readonly slots: Slot[] = [];
   private nextId = 1;
   private closing = false;
+  /** Replacement workers in a row that failed to load (the model gone or unreadable since start-up). */
+  private failedStarts = 0;
+  private readonly respawnTimers = new Set<NodeJS.Timeout>();
 
   private constructor(private readonly options: PoolOptions) {
     super();
@@ -143,6 +149,8 @@ export class WorkerPool extends EventEmitter<{ idle: [] }> {
 
   async close(): Promise<void> {
     this.closing = true;
+    for (const timer of this.respawnTimers) clearTimeout(timer);
+    this.respawnTimers.clear();
     const slots = this.slots.splice(0);
     for (const slot of slots) this.failJobs(slot, new InferenceError('worker_exit', 'inference pool closed'));
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
@@ -232,6 +240,34 @@ export class WorkerPool extends EventEmitter<{ idle: [] }> {
     if (this.closing) return;
     this.options.onWorkerFailure?.(reason, message);
     void slot.worker.terminate();
-    this.spawn().catch((err: Error) => this.options.onWorkerFailure?.('worker_exit', `could not replace worker: ${err.message}`));
+    this.respawn();
+  }
+
+  /**
+   * Starts a replacement worker: at once after a failure at run time, but after a delay that doubles
+   * with each replacement in a row that could not load the model, rather than reloading in a tight
+   * loop. When none is left alive, `unavailable` tells the batcher to fail the texts it holds.
+   */
+  private respawn(): void {
+    const start = () => {
+      if (this.closing) return;
+      this.spawn().then(
+        () => {
+          this.failedStarts = 0;
+        },
+        (err: Error) => {
+          this.failedStarts++;
+          const message = `could not replace worker: ${err.message}`;
+          this.options.onWorkerFailure?.('worker_exit', message);
+          if (this.alive === 0) this.emit('unavailable', message);
+        },
+      );
+    };
+    if (this.failedStarts === 0) return start();
+    const timer = setTimeout(() => {
+      this.respawnTimers.delete(timer);
+      start();
+    }, Math.min(RESPAWN_MAX_MS, RESPAWN_FIRST_MS * 2 ** (this.failedStarts - 1)));
+    this.respawnTimers.add(timer);
   }
 }

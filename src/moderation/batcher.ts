@@ -146,6 +146,14 @@ export class Batcher {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** Fails every submission with texts still queued (no worker is left to run them). */
+  failQueued(err: Error): void {
+    for (let i = this.head; i < this.queue.length; i++) {
+      const entry = this.queue[i];
+      if (entry && !entry.submission.failed) this.fail(entry.submission, err);
+    }
+  }
+
   /** Rejects a submission once; its texts still queued stop counting and are skipped at dispatch. */
   private fail(sub: Submission, err: Error): void {
     if (sub.failed) return;
@@ -153,6 +161,14 @@ export class Batcher {
     this.live -= sub.queued;
     sub.queued = 0;
     sub.reject(err);
+    // Texts of failed submissions wait in the array until dispatch reaches them; while no worker is
+    // free, clients that give up and retry would grow it without bound. Drop them once they are most of it.
+    const dead = this.queue.length - this.head - this.live;
+    if (dead > 1024 && dead > this.live) {
+      this.queue = this.queue.slice(this.head).filter((e) => e !== undefined && !e.submission.failed);
+      this.head = 0;
+    }
+    if (this.depth === 0 && this.running === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   private refuse(rejection: QueueRejection, texts: number): Promise<never> {

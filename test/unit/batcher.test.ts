@@ -218,6 +218,52 @@ describe('Batcher cancellation', () => {
     await expect(kept).resolves.toHaveLength(2);
   });
 
+  it('does not keep the texts of cancelled submissions while no worker is free (clients retrying)', async () => {
+    const runner = new RecordingRunner(1, false);
+    const b = new Batcher(runner, { maxBatchSize: 4, maxWaitUs: 0, maxQueue: 8 });
+    const running = b.submit(['1', '2', '3', '4']); // takes the only worker, which never finishes here
+    const kept = b.submit(['5']);
+    for (let i = 0; i < 5000; i++) {
+      const abort = new AbortController();
+      const gaveUp = b.submit(['r1', 'r2', 'r3'], abort.signal);
+      abort.abort();
+      await expect(gaveUp).rejects.toBeInstanceOf(SubmissionCancelled);
+    }
+    expect(b.depth).toBe(1);
+    // 15 000 texts were queued and cancelled; the queue holds about what is live, not all of them.
+    expect((b as unknown as { queue: unknown[] }).queue.length).toBeLessThan(2100);
+    runner.completeOne();
+    await until(() => runner.batches.length === 2);
+    expect(runner.batches[1]).toEqual(['5']);
+    runner.completeOne();
+    await expect(running).resolves.toHaveLength(4);
+    await expect(kept).resolves.toHaveLength(1);
+  });
+
+  it('fails every queued submission when no worker is left, and is drained', async () => {
+    const runner = new RecordingRunner(1, false);
+    const b = new Batcher(runner, { maxBatchSize: 2, maxWaitUs: 0, maxQueue: 8 });
+    const running = b.submit(['1', '2']);
+    const waiting = [b.submit(['3']), b.submit(['4', '5'])];
+    b.failQueued(new Error('no inference worker'));
+    for (const w of waiting) await expect(w).rejects.toThrow('no inference worker');
+    expect(b.depth).toBe(0);
+    runner.completeOne();
+    await expect(running).resolves.toHaveLength(2);
+    await b.drained();
+  });
+
+  it('resolves drained() when the last queued texts are cancelled rather than run', async () => {
+    const runner = new RecordingRunner(0); // no worker: nothing ever runs
+    const b = new Batcher(runner, { maxBatchSize: 4, maxWaitUs: 0, maxQueue: 8 });
+    const abort = new AbortController();
+    const cancelled = b.submit(['a', 'b'], abort.signal);
+    const drained = b.drained();
+    abort.abort();
+    await expect(cancelled).rejects.toBeInstanceOf(SubmissionCancelled);
+    await drained;
+  });
+
   it('rejects at once a submission whose signal already aborted', async () => {
     const b = new Batcher(new RecordingRunner(1), { maxBatchSize: 4, maxWaitUs: 0, maxQueue: 8 });
     await expect(b.submit(['a'], AbortSignal.abort())).rejects.toBeInstanceOf(SubmissionCancelled);

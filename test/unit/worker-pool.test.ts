@@ -1,4 +1,6 @@
-import { readdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { InferenceError, WorkerPool } from '../../src/model/worker-pool';
 import { loadBundle } from '../../src/model/bundle';
 import { DEFAULT_MODEL } from '../support/harness';
@@ -60,6 +62,33 @@ describe('WorkerPool (real model, real worker threads)', () => {
       await pool.close();
     }
   });
+
+  it('retries a replacement that cannot load the model after growing delays, says when none is left, and recovers', async () => {
+    // A bundle that disappears after start-up (deleted, unmounted): replacements cannot load it.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pool-model-'));
+    cpSync(DEFAULT_MODEL, dir, { recursive: true });
+    const failures: Array<{ at: number; message: string }> = [];
+    const unavailable: string[] = [];
+    const pool = await WorkerPool.start({ modelDir: dir, size: 1, timeoutMs: 10_000, onWorkerFailure: (_r, message) => failures.push({ at: Date.now(), message }) });
+    pool.on('unavailable', (message) => unavailable.push(message));
+    try {
+      renameSync(path.join(dir, 'model.onnx'), path.join(dir, 'model.onnx.away'));
+      void (pool as unknown as { slots: Array<{ worker: { terminate(): Promise<number> } }> }).slots[0]!.worker.terminate();
+      const attempts = () => failures.filter((f) => f.message.startsWith('could not replace worker'));
+      await poll('four failed replacements', () => (attempts().length >= 4 ? true : undefined), 15_000);
+      // Not a tight loop: 100, 200, 400 ms at least between tries.
+      const at = attempts().map((f) => f.at);
+      for (let k = 1; k < 4; k++) expect(at[k]! - at[k - 1]!).toBeGreaterThanOrEqual(100 * 2 ** (k - 1) - 20);
+      expect(unavailable.length).toBeGreaterThanOrEqual(1);
+      expect(pool.alive).toBe(0);
+      renameSync(path.join(dir, 'model.onnx.away'), path.join(dir, 'model.onnx'));
+      await poll('a replacement that loads', () => (pool.alive === 1 ? true : undefined), 15_000);
+      await expect(pool.run(['back again'])).resolves.toMatchObject({ overall: expect.any(Float32Array) });
+    } finally {
+      await pool.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 40_000);
 
   it('times out a run that takes too long, replacing its worker', async () => {
     const pool = await WorkerPool.start({ modelDir: DEFAULT_MODEL, size: 1, timeoutMs: 1 });
