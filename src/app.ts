@@ -6,7 +6,7 @@ import { RegisterRoutes } from './generated/routes';
 import { HttpProblem, problemHandler } from './api/problem';
 import { unmatched } from './api/unmatched';
 import { isPlainJson, jsonBody } from './api/json-body';
-import { statusAtClose } from './api/client-gone';
+import { onResponseClosed, statusAtClose } from './api/client-gone';
 import { servedSpec } from './api/openapi';
 import { useRequestLogging, type Logger } from './logging';
 
@@ -36,8 +36,8 @@ function observeRequests(ctx: AppContext, metricsPath: string): RequestHandler {
     const started = performance.now();
     ctx.requests.started();
     ctx.lifecycle.responseStarted(res);
-    // 'close' comes once per response, after 'finish' or when the client went away first.
-    res.once('close', () => {
+    // Once per response, after 'finish' or when the client went away first.
+    onResponseClosed(res, () => {
       ctx.lifecycle.responseDone(res);
       ctx.requests.finished({
         method: req.method,

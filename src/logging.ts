@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Express } from 'express';
 import pino, { type Logger } from 'pino';
-import { statusAtClose } from './api/client-gone';
+import { onResponseClosed, statusAtClose } from './api/client-gone';
 
 export type { Logger };
 
@@ -73,7 +73,7 @@ export function useRequestLogging(app: Express, logger: Logger, quietPaths: Read
     // Probes and scrapes every few seconds would drown the log.
     if (quietPaths.has(path)) return next();
     const started = performance.now();
-    res.once('close', () => {
+    onResponseClosed(res, () => {
       const status = statusAtClose(res);
       const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
       if (!logger.isLevelEnabled(level)) return;

@@ -252,4 +252,22 @@ describe('client disconnect', () => {
     expect(await metric('moderator_batch_size_count')).toBe(1);
     expect(await metric('moderator_batch_size_sum')).toBe(1);
   });
+
+  it('counts every request of a pipelining client that leaves as 499, none left in flight, none run', async () => {
+    const closed = { http_route: '/classify', http_response_status_code: '499' };
+    const before = await metric('http_server_request_duration_seconds_count', closed).catch(() => 0); // absent before any 499
+    const runs = await metric('moderator_batch_size_count').catch(() => 0);
+    const body = '{"text":"pipelined"}';
+    const one = `POST /classify HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const socket = net.connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(one + one + one);
+    await poll('the three texts to be queued', async () => ((await metric('moderator_queue_depth')) === 3 ? true : undefined));
+    socket.destroy();
+    await poll('the queue to forget them', async () => ((await metric('moderator_queue_depth')) === 0 ? true : undefined));
+    await poll('nothing in flight', async () => ((await metric('moderator_http_requests_in_flight')) === 0 ? true : undefined));
+    expect(await metric('http_server_request_duration_seconds_count', closed)).toBe(before + 3);
+    expect(await metric('moderator_batch_size_count').catch(() => 0)).toBe(runs);
+  });
 });
