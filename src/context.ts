@@ -11,9 +11,9 @@ export class Lifecycle {
   constructor(private readonly workersAlive: () => number) {}
 
   /**
-   * A response starts (`done` when it closes). Once shutdown has begun, every answer says
-   * `Connection: close`, so a keep-alive client does not send the next request on a connection
-   * the server is about to close.
+   * A response starts (and `responseDone` when it closes). Once shutdown has begun, every answer
+   * says `Connection: close`, so a keep-alive client does not send the next request on a
+   * connection the server is about to close.
    */
   responseStarted(res: ServerResponse): void {
     if (this.shuttingDown) res.setHeader('Connection', 'close');
