@@ -32,8 +32,17 @@ export const configSchema = z.strictObject({
       })
       .prefault({}),
     workers: z.number().int().min(0).max(64).default(0),
-    /** onnxruntime intra-op threads per worker (bench/README.md has the trade-off). */
-    threads_per_worker: z.number().int().min(1).max(16).default(1),
+    /**
+     * onnxruntime intra-op threads per worker. Only 1: with more, onnxruntime's ScatterND (reduction
+     * add, the graph's embedding-bag sums) races across its threads and some runs return wrong
+     * scores (bench/README.md). Kept as a key so that a config asking for more fails saying why.
+     */
+    threads_per_worker: z
+      .number()
+      .int()
+      .min(1)
+      .max(1, 'must be 1: with more threads onnxruntime sums the embedding bags in a race and some scores come out wrong (bench/README.md)')
+      .default(1),
     /** Milliseconds a model run may take before its texts fail with 503. */
     // At most 10 minutes: a timer over 2^31 ms would fire at once and fail every run.
     inference_timeout_ms: positiveInt.max(600_000).default(10_000),

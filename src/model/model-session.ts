@@ -12,9 +12,10 @@ export interface ModelOutput {
 
 export interface SessionOptions {
   /**
-   * onnxruntime intra-op threads (default 1: parallelism comes from the worker pool). With more,
-   * onnxruntime splits an operator across them when it judges the work large enough: the
-   * embedding row lookups of a large batch.
+   * onnxruntime intra-op threads (default 1: parallelism comes from the worker pool). Only for
+   * speed experiments (bench/inprocess.ts --threads): with more, onnxruntime's ScatterND sums the
+   * embedding bags on several threads in a race and some scores come out wrong, which is why the
+   * service's config allows only 1 (bench/README.md).
    */
   threads?: number;
 }
