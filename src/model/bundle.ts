@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { manifestSchema, type ModelManifest } from './manifest';
 
@@ -37,4 +37,17 @@ export function loadBundle(dir: string): ModelBundle {
   const onnxPath = path.resolve(dir, manifest.onnx);
   if (!existsSync(onnxPath)) throw new BundleError(`${manifestPath}: 'onnx': file not found: ${onnxPath}`);
   return { dir, manifest, onnxPath };
+}
+
+/**
+ * The bundle's files as they are on disk (sizes and modification times of model.json and the ONNX
+ * file): a replacement worker checks that it still loads the bundle the service started with.
+ */
+export function bundleFingerprint(bundle: ModelBundle): string {
+  return [path.join(bundle.dir, 'model.json'), bundle.onnxPath]
+    .map((file) => {
+      const s = statSync(file);
+      return `${s.size}:${s.mtimeMs}`;
+    })
+    .join('|');
 }

@@ -6,7 +6,7 @@
 process.env.ORT_DISABLE_TELEMETRY = '1';
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadBundle } from './bundle';
+import { bundleFingerprint, loadBundle } from './bundle';
 import { ModelSession } from './model-session';
 import type { RunRequest, WorkerInit, WorkerMessage } from './worker-protocol';
 
@@ -18,10 +18,17 @@ function send(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
 }
 
 async function main(): Promise<void> {
-  const { modelDir, threads } = workerData as WorkerInit;
+  const { modelDir, threads, fingerprint: expected } = workerData as WorkerInit;
+  const bundle = loadBundle(modelDir);
+  const fingerprint = bundleFingerprint(bundle);
+  // A bundle edited in place under the running service would give new weights behind the main
+  // thread's old manifest (labels, thresholds, version, cache keys): refuse it until a restart.
+  if (expected !== undefined && fingerprint !== expected) {
+    throw new Error(`${modelDir} changed on disk since the service started; restart the service to load it`);
+  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
-  const model = await ModelSession.open(ort, loadBundle(modelDir), { threads });
+  const model = await ModelSession.open(ort, bundle, { threads });
 
   async function run({ id, texts }: RunRequest): Promise<void> {
     const startedNs = process.hrtime.bigint();
@@ -46,7 +53,7 @@ async function main(): Promise<void> {
     pending.push(request);
     if (!busy) void drain();
   });
-  send({ type: 'ready' });
+  send({ type: 'ready', fingerprint });
 }
 
 main().catch((err: unknown) => send({ type: 'init_error', message: (err as Error).message }));

@@ -90,6 +90,8 @@ export class WorkerPool extends EventEmitter<{ idle: []; unavailable: [message: 
   private closing = false;
   /** Replacement workers in a row that failed to load (the model gone or unreadable since start-up). */
   private failedStarts = 0;
+  /** The bundle as the first worker loaded it: replacements must load the same files. */
+  private fingerprint: string | undefined;
   private readonly respawnTimers = new Set<NodeJS.Timeout>();
 
   private constructor(private readonly options: PoolOptions) {
@@ -163,7 +165,7 @@ export class WorkerPool extends EventEmitter<{ idle: []; unavailable: [message: 
 
   private spawn(): Promise<void> {
     const entry = workerEntry();
-    const init: WorkerInit = { modelDir: this.options.modelDir, threads: this.options.threads };
+    const init: WorkerInit = { modelDir: this.options.modelDir, threads: this.options.threads, fingerprint: this.fingerprint };
     const worker = new Worker(entry.script, {
       eval: entry.eval,
       workerData: init,
@@ -175,6 +177,7 @@ export class WorkerPool extends EventEmitter<{ idle: []; unavailable: [message: 
       worker.on('message', (msg: WorkerMessage) => {
         switch (msg.type) {
           case 'ready':
+            this.fingerprint ??= msg.fingerprint;
             slot.ready = true;
             resolve();
             this.emit('idle');

@@ -5,6 +5,8 @@ export interface WorkerInit {
   modelDir: string;
   /** onnxruntime intra-op threads of the worker's session (ModelSession's default when absent). */
   threads?: number;
+  /** For a replacement: the bundle's fingerprint when the first worker loaded it (bundle.ts). */
+  fingerprint?: string;
 }
 
 export interface RunRequest {
@@ -13,7 +15,7 @@ export interface RunRequest {
 }
 
 export type WorkerMessage =
-  | { type: 'ready' }
+  | { type: 'ready'; fingerprint: string }
   | { type: 'init_error'; message: string }
   | {
       type: 'result';

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InferenceError, WorkerPool } from '../../src/model/worker-pool';
@@ -89,6 +89,26 @@ describe('WorkerPool (real model, real worker threads)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 40_000);
+
+  it('refuses to load a bundle edited in place since start-up into a replacement worker', async () => {
+    // New weights behind the main thread's old manifest (labels, thresholds, version) would be wrong answers.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pool-model-'));
+    cpSync(DEFAULT_MODEL, dir, { recursive: true });
+    const failures: string[] = [];
+    const pool = await WorkerPool.start({ modelDir: dir, size: 1, timeoutMs: 10_000, onWorkerFailure: (_r, message) => failures.push(message) });
+    try {
+      const onnx = path.join(dir, 'model.onnx');
+      const later = new Date(statSync(onnx).mtimeMs + 60_000);
+      utimesSync(onnx, later, later);
+      void (pool as unknown as { slots: Array<{ worker: { terminate(): Promise<number> } }> }).slots[0]!.worker.terminate();
+      const refused = await poll('the replacement to refuse the edited bundle', () => failures.find((m) => m.includes('changed on disk since the service started')));
+      expect(refused).toContain('restart the service');
+      expect(pool.alive).toBe(0);
+    } finally {
+      await pool.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('times out a run that takes too long, replacing its worker', async () => {
     const pool = await WorkerPool.start({ modelDir: DEFAULT_MODEL, size: 1, timeoutMs: 1 });
