@@ -148,10 +148,13 @@ export class Batcher {
 
   /** Fails every submission with texts still queued (no worker is left to run them). */
   failQueued(err: Error): void {
+    // The submissions first: failing one may compact the queue array under a running index.
+    const live = new Set<Submission>();
     for (let i = this.head; i < this.queue.length; i++) {
       const entry = this.queue[i];
-      if (entry && !entry.submission.failed) this.fail(entry.submission, err);
+      if (entry && !entry.submission.failed) live.add(entry.submission);
     }
+    for (const submission of live) this.fail(submission, err);
   }
 
   /** Rejects a submission once; its texts still queued stop counting and are skipped at dispatch. */

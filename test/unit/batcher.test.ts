@@ -253,6 +253,16 @@ describe('Batcher cancellation', () => {
     await b.drained();
   });
 
+  it('fails every queued submission when no worker is left, even when the queue is long enough to be compacted meanwhile', async () => {
+    const b = new Batcher(new RecordingRunner(0), { maxBatchSize: 64, maxWaitUs: 0, maxQueue: 5000 });
+    const waiting = Array.from({ length: 600 }, (_, i) => b.submit([`${i}a`, `${i}b`, `${i}c`]));
+    expect(b.depth).toBe(1800);
+    b.failQueued(new Error('no inference worker'));
+    const outcomes = await Promise.allSettled(waiting);
+    expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(600);
+    expect(b.depth).toBe(0);
+  });
+
   it('resolves drained() when the last queued texts are cancelled rather than run', async () => {
     const runner = new RecordingRunner(0); // no worker: nothing ever runs
     const b = new Batcher(runner, { maxBatchSize: 4, maxWaitUs: 0, maxQueue: 8 });
