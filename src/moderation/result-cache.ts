@@ -2,10 +2,6 @@ import { LRUCache } from 'lru-cache';
 import type { TextScores } from './batcher';
 
 /**
- * LRU of model outputs keyed by model version + normalised text: texts that normalise alike
- * get identical features, so they get identical scores.
- */
-/**
  * The cache's memory bound besides its entry count: keys are whole normalised texts (up to
  * max_text_chars, and NFKC can multiply a text's length), so a few crafted long ones could
  * otherwise outweigh thousands of ordinary entries (~350 bytes for a tweet).
@@ -14,6 +10,10 @@ export const CACHE_MAX_BYTES = 32 * 1024 * 1024;
 /** Per entry besides its key: the scores, the entry object, the LRU's bookkeeping (an estimate). */
 const ENTRY_OVERHEAD_BYTES = 160;
 
+/**
+ * LRU of model outputs keyed by model version + normalised text: texts that normalise alike
+ * get identical features, so they get identical scores.
+ */
 export class ResultCache {
   private readonly lru: LRUCache<string, TextScores>;
 

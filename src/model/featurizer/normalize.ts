@@ -214,8 +214,8 @@ const EMAIL_HINT_RE = /[\w.+-]@[\w-]/;
 const EMAIL_STICKY = new RegExp(EMAIL_RE.source, 'y');
 const BARE_DOMAIN_STICKY = new RegExp(BARE_DOMAIN_RE.source, 'iy');
 
-const isWordCode = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const isAlnumCode = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isWordCode = (c: number) => isAlnumCode(c) || c === 95;
 /** `\b` before position i (without the u flag: \w is [A-Za-z0-9_]). */
 function boundaryAt(text: string, i: number): boolean {
   return (i > 0 && isWordCode(text.charCodeAt(i - 1))) !== (i < text.length && isWordCode(text.charCodeAt(i)));
