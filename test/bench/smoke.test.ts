@@ -12,7 +12,7 @@ interface SmokeReport {
   modelFloor: Array<{ server: string; batch?: number; runs?: number; p99Ms?: number; computeUs?: number }>;
   sessions: Array<{ server: string; coldStartMs: number; idleRssMb: number }>;
   profiles: Array<{ id: string; rps: number; busyMs: number }>;
-  targets: Array<{ name: string; value: string }>;
+  targets: Array<{ name: string; value: string; met: boolean; bound: string }>;
   problems: string[];
 }
 
@@ -90,9 +90,16 @@ describe('npm run bench -- --smoke', () => {
     expect(report.profiles.length).toBeGreaterThan(0);
     for (const p of report.profiles) expect(p.busyMs).toBeGreaterThan(0);
     expect(report.targets.length).toBeGreaterThanOrEqual(10);
+    // Every target says what bounds it, with numbers from the run (none missing: no NaN, no '–').
+    for (const t of report.targets) {
+      expect({ name: t.name, bound: t.bound }).toEqual({ name: t.name, bound: expect.stringMatching(/\d/) });
+      expect({ name: t.name, placeholder: /NaN|–(?!\d)/.test(t.bound) }).toEqual({ name: t.name, placeholder: false });
+    }
     // The smoke run writes its report where it was told, never over bench/RESULTS.md.
     const markdown = readFileSync(out, 'utf8');
     expect(markdown).toContain('SMOKE RUN');
+    // The report names what bounds each missed target (smoke timings miss some or all of them).
+    for (const t of report.targets.filter((x) => !x.met)) expect(markdown).toContain(`- **${t.name}**: ${t.bound}`);
     // Each profile has flame graphs beside the report, linked from it: the main thread's and the inference worker's.
     const flames = [...new Set([...markdown.matchAll(/\]\(([^)]+\.svg)\)/g)].map((m) => m[1]!))];
     expect(flames.length).toBe(2 * report.profiles.length);
