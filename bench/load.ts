@@ -4,9 +4,9 @@
  *   previous answer arrives (max throughput at a concurrency), or with `overallRate`.
  * - `paced`: an open-loop generator on undici's Pool: requests leave at evenly spaced times whatever
  *   the answers do, and latency is counted from the time a request was *due* (no coordinated
- *   omission). This is the honest "p99 at half load" measurement: autocannon's `overallRate` resets a per-connection quota
- *   every second, so each second starts with a burst at full concurrency and then idles
- *   (mcollina/autocannon#174), which measures the burst, not the rate.
+ *   omission). This is the honest "p99 at half load" measurement: autocannon's `overallRate` resets
+ *   a per-connection quota every second, so each second starts with a burst at full concurrency and
+ *   then idles (mcollina/autocannon#174), which measures the burst, not the rate.
  */
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
@@ -122,9 +122,9 @@ export async function closedLoop(t: Target, opts: { connections: number; seconds
  * Latency = answer received - time the request was due.
  */
 export async function paced(t: Target, opts: { rate: number; seconds: number; maxSockets: number; warmupSeconds?: number }): Promise<LoadResult> {
-  // undici (Node's own HTTP client) with its lowest-level API: about a quarter less of the shared
-  // cores per request than node:http's client (bench/README.md), and the generator's own time counts
-  // in every latency it measures.
+  // undici (the Node.js project's HTTP client, the one under fetch) through its lowest-level call:
+  // a quarter to a third less CPU per request than node:http's client (bench/README.md), and the
+  // generator's own time counts in every latency it measures.
   const pool = new Pool(t.url, { connections: opts.maxSockets, pipelining: 1, headersTimeout: 10_000, bodyTimeout: 10_000 });
   const bodies = t.bodies?.map((b) => Buffer.from(b));
   const headers = bodies ? { 'content-type': 'application/json' } : {};
