@@ -53,6 +53,8 @@ describe('npm run bench -- --smoke', () => {
       'hello/floor-on',
       'hello/floor-batch-off',
       'hello/floor-batch-on',
+      'helloApp/floor-off',
+      'helloApp/floor-on',
       ...['off', 'on'].flatMap((t) => [
         ...['c1', 'c16', 'c64'].flatMap((c) => [`${t}/single/${c}`, `${t}/batch/${c}`]),
         `${t}/single/paced`,
