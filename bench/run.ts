@@ -804,16 +804,19 @@ function targets(): TargetRow[] {
       });
     }
   }
-  const cost = (name: string, f: (rep: number) => number, ids: { body: 'single' | 'batch'; conns: number }, off: Agg | undefined, on: Agg | undefined) => {
+  /** `at`: the request type and concurrency at which telemetry's CPU per request is compared. */
+  const cost = (name: string, f: (rep: number) => number, at: { body: 'single' | 'batch'; conns: number }) => {
     const r = repRatio(f);
+    const off = agg(`off/${at.body}/c${at.conns}`);
+    const on = agg(`on/${at.body}/c${at.conns}`);
     // Telemetry runs on the main thread only (the worker records nothing; it sends its timings back),
     // so its own cost is the main thread's extra CPU per request. Each repetition gives one estimate;
     // the hello-world's main thread, whose code never changes, shows how much that moves by itself.
     let bound = '–';
     if (off && on) {
       const own = repRatio((rep) => {
-        const o = perRep(`off/${ids.body}/c${ids.conns}`, rep);
-        const n = perRep(`on/${ids.body}/c${ids.conns}`, rep);
+        const o = perRep(`off/${at.body}/c${at.conns}`, rep);
+        const n = perRep(`on/${at.body}/c${at.conns}`, rep);
         return o && n ? ((n.mainUsPerReq ?? NaN) - (o.mainUsPerReq ?? NaN)) / (o.cpuUsPerReq ?? NaN) : NaN;
       });
       const yard = repRange(`hello/hello/c${c}`, (x) => x.mainUsPerReq ?? NaN, 0);
@@ -838,16 +841,11 @@ function targets(): TargetRow[] {
     `telemetry cost, single text at ${c} conns (1 − on/off req/s)`,
     (rep) => 1 - (perRep(`on/single/c${c}`, rep)?.rps ?? NaN) / (perRep(`off/single/c${c}`, rep)?.rps ?? NaN),
     { body: 'single', conns: c },
-    agg(`off/single/c${c}`),
-    agg(`on/single/c${c}`),
   );
-  const offBest = bestBatchAgg('off');
   cost(
     `telemetry cost, batch of ${opts.batchSize}, best concurrency (1 − on/off texts/s)`,
     (rep) => 1 - bestBatch('on', rep) / bestBatch('off', rep),
-    { body: 'batch', conns: offBest?.connections ?? c },
-    offBest,
-    offBest && agg(`on/batch/c${offBest.connections}`),
+    { body: 'batch', conns: bestBatchAgg('off')?.connections ?? c },
   );
   const starts = sessions.filter((s) => !isHello(s.server));
   const maxStart = Math.max(...starts.map((s) => s.coldStartMs));
