@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Static checks of the alerting and monitoring configuration, with the real tools (Debian: `apt-get install
 # prometheus prometheus-alertmanager`; also docker-compose for the compose file). Exits non-zero on any failure.
-#   1. alerts/rules/*.yml equal what alerts/generate.ts writes (objectives live in alerts/src/config.ts)
+#   1. alerts/rules/*.yml equal what alerts/generate.ts writes (objectives live in observability/config.ts)
 #   2. promtool check rules / promtool test rules (unit tests for every alert, alerts/tests)
 #   3. promtool check config on monitoring/prometheus.yml (also loads the rule files it names)
 #   4. amtool check-config on alerts/alertmanager.yml, and its routing: critical -> page, warning -> ticket,

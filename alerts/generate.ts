@@ -1,10 +1,10 @@
 /**
- * Writes alerts/rules/*.yml from alerts/src (objectives and thresholds live in alerts/src/config.ts).
+ * Writes alerts/rules/*.yml from alerts/src (objectives and thresholds live in observability/config.ts).
  *   npx tsx alerts/generate.ts           regenerate
  *   npx tsx alerts/generate.ts --check   exit 1 if a committed file differs from the generated one
  */
 import * as path from 'node:path';
-import { syncGenerated } from '../scripts/sync-generated';
+import { syncGenerated } from '../tools/sync-generated';
 import { renderRuleFiles } from './src/render';
 
 syncGenerated({

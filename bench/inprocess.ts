@@ -17,7 +17,7 @@ process.env.ORT_DISABLE_TELEMETRY = '1';
 import { loadBundle } from '../src/model/bundle';
 import { ModelSession } from '../src/model/model-session';
 import { percentile } from './load';
-import { intArg, intListArg, parseArgs, positiveArg } from '../scripts/cli-args';
+import { intArg, intListArg, parseArgs, positiveArg } from '../tools/cli-args';
 import { machineCpu } from './servers';
 import { makeTexts } from './texts';
 

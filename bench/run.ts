@@ -28,7 +28,7 @@ import { flameGraphSvg } from './flamegraph';
 import { loadProfile, profileMarkdown, summarizeProfile, type ProfileSummary } from './profile-summary';
 import { cpuTimes, ensureBuilt, httpPost, machineCpu, loggedStartupMs, memoryOf, metricValue, metricValues, ROOT, runQueueWait, startHello, startService, type Running } from './servers';
 import { stringify } from 'yaml';
-import { intArg, intListArg, parseArgs, positiveArg } from '../scripts/cli-args';
+import { intArg, intListArg, parseArgs, positiveArg } from '../tools/cli-args';
 import { describeTexts, makeBodies, makeTexts } from './texts';
 import type { InProcessResult, PacedResult } from './inprocess';
 

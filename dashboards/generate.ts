@@ -4,7 +4,7 @@
  *   npm run dashboards:check     exit 1 if a committed file differs from the generated one (CI)
  */
 import * as path from 'node:path';
-import { syncGenerated } from '../scripts/sync-generated';
+import { syncGenerated } from '../tools/sync-generated';
 import { renderDashboards } from './src/index';
 
 syncGenerated({

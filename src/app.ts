@@ -8,7 +8,8 @@ import { unmatched } from './api/unmatched';
 import { isPlainJson, jsonBody } from './api/json-body';
 import { onResponseClosed, statusAtClose } from './api/client-gone';
 import { servedSpec } from './api/openapi';
-import { useRequestLogging, type Logger } from './logging';
+import type { Logger } from './logging';
+import { useRequestLogging } from './api/request-logging';
 
 export interface AppOptions {
   logger: Logger;

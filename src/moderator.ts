@@ -3,7 +3,7 @@ import { ConfigError } from './config/load';
 import type { AppContext } from './context';
 import { Lifecycle } from './context';
 import { loadBundle, BundleError } from './model/bundle';
-import { createFeaturizer } from './model/featurizer';
+import { createFeaturizer } from './featurizer';
 import { autoWorkers } from './model/pool-size';
 import { InferenceError, WorkerPool } from './model/worker-pool';
 import { Batcher } from './moderation/batcher';

@@ -9,7 +9,7 @@ process.env.ORT_DISABLE_TELEMETRY = '1';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadBundle } from '../src/model/bundle';
-import { createFeaturizer } from '../src/model/featurizer';
+import { createFeaturizer } from '../src/featurizer';
 import { DEFAULT_DATA_DIR, DEFAULT_MODEL_DIR, intArg, parseArgs } from './cli';
 import { openSession, toFeeds } from './onnx/session';
 

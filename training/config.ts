@@ -2,7 +2,7 @@
  * The recipe of the default model: featurizer spec, network and training settings. `npm run
  * train` with this file, the data and the seed reproduces models/default/ byte for byte.
  */
-import type { HashedNgramsSpec } from '../src/model/featurizer';
+import type { HashedNgramsSpec } from '../src/featurizer';
 import { LABELS } from './labels';
 import type { LinearConfig } from './model/linear';
 import type { TableStorage } from './model/network';

@@ -9,7 +9,7 @@ process.env.ORT_DISABLE_TELEMETRY = '1';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadBundle } from '../src/model/bundle';
-import { createFeaturizer } from '../src/model/featurizer';
+import { createFeaturizer } from '../src/featurizer';
 import { DEFAULT_DATA_DIR, DEFAULT_MODEL_DIR, parseArgs } from './cli';
 import { loadDatasets } from './data/datasets';
 import { evaluate, headline, TARGETS, type DatasetMetrics, type Headline } from './evaluation';

@@ -165,7 +165,7 @@ time and never copied into the repository.
 
 ## Architecture
 
-- **Featurizer** (\`src/model/featurizer.ts\`, type \`${m.featurizer.type}\` version ${m.featurizer.version}; the same code runs in
+- **Featurizer** (\`src/featurizer/index.ts\`, type \`${m.featurizer.type}\` version ${m.featurizer.version}; the same code runs in
   training and in the inference worker): Unicode NFKC, removal of format characters, accents and
   Cyrillic/Greek look-alikes folded inside Latin words, lower case, URLs -> \`<url>\`, e-mails ->
   \`<email>\`, mentions -> \`@user\`, numbers of 5+ digits -> \`<num>\`, characters repeated 3+ times cut

@@ -6,8 +6,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createFeaturizer, type HashedNgramsSpec } from '../src/model/featurizer';
-import { GROUPS } from '../src/model/featurizer';
+import { createFeaturizer, type HashedNgramsSpec } from '../src/featurizer';
+import { GROUPS } from '../src/featurizer';
 import { manifestSchema, type ModelManifest } from '../src/model/manifest';
 import { DEFAULT_SEED, MODEL_NAME, MODEL_VERSION, RECIPE, type Recipe } from './config';
 import { DATASET_META, DATASETS, loadDatasets, type Example, type LoadedData } from './data/datasets';

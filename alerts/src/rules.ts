@@ -1,5 +1,5 @@
 /**
- * Prometheus rule files for content-moderator, built from alerts/src/config.ts.
+ * Prometheus rule files for content-moderator, built from observability/config.ts.
  *
  * Recording rules follow `level:metric:operations` (https://prometheus.io/docs/practices/rules/):
  *   job:slo_availability_bad_requests:ratio_rate<window>   share of SLI requests answered with a 5xx
@@ -19,7 +19,7 @@ import {
   SloName,
   THRESHOLDS,
   runbookUrl,
-} from './config';
+} from '../../observability/config';
 
 export type Severity = 'critical' | 'warning' | 'info';
 

@@ -11,7 +11,7 @@ import {
   statPanel,
   timeSeries,
 } from './common';
-import { THRESHOLDS } from '../../alerts/src/config';
+import { THRESHOLDS } from '../../observability/config';
 
 function quantile(q: number, metric: string): string {
   return `histogram_quantile(${q}, sum by (le) (rate(${metric}_bucket{${SEL}}[${RI}])))`;

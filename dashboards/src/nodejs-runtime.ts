@@ -1,4 +1,4 @@
-import { THRESHOLDS } from '../../alerts/src/config';
+import { THRESHOLDS } from '../../observability/config';
 import { DashboardSpec, RI, SEL, UNITS, dashboard, finalize, lines, row, timeSeries } from './common';
 
 export const nodejsRuntime: DashboardSpec = {

@@ -1,4 +1,4 @@
-import { BURN_RATE_WINDOWS, SLI_WINDOWS, SLOS, SLO_WINDOW, SloName } from '../../alerts/src/config';
+import { BURN_RATE_WINDOWS, SLI_WINDOWS, SLOS, SLO_WINDOW, SloName } from '../../observability/config';
 import { sloRecordName } from '../../alerts/src/rules';
 import { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DashboardSpec, JOB, UNITS, dashboard, finalize, lines, row, statPanel, timeSeries } from './common';
@@ -20,7 +20,7 @@ function sloSection(d: DashboardBuilder, slo: SloName, label: string): Dashboard
     .withPanel(
       statPanel({
         title: `${label} SLI (${SLO_WINDOW})`,
-        description: `SLI: ${sli}, over the last ${SLO_WINDOW}. Objective: ${pct(objective)} (alerts/src/config.ts).`,
+        description: `SLI: ${sli}, over the last ${SLO_WINDOW}. Objective: ${pct(objective)} (observability/config.ts).`,
         unit: 'percentunit',
         decimals: 3,
         graph: false,

@@ -1,7 +1,7 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { toProbabilities } from './activation';
 import type { ModelBundle } from './bundle';
-import { createFeaturizer, type Featurizer } from './featurizer';
+import { createFeaturizer, type Featurizer } from '../featurizer';
 
 export interface ModelOutput {
   /** Row-major [texts, labels] probabilities. */

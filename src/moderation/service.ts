@@ -1,5 +1,5 @@
 import type { ModelManifest } from '../model/manifest';
-import type { Featurizer } from '../model/featurizer';
+import type { Featurizer } from '../featurizer';
 import type { InferenceMetrics } from '../telemetry/inference-metrics';
 import type { Batcher, CancelSignal, TextScores } from './batcher';
 import type { ResultCache } from './result-cache';

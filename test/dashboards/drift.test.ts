@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { renderRuleFiles } from '../../alerts/src/render';
 import { renderDashboards } from '../../dashboards/src/index';
-import { ROOT } from './helpers';
+import { ROOT } from '../support/observability';
 
 function committed(dir: string, ext: string): string[] {
   return fs.readdirSync(path.join(ROOT, dir)).filter((f) => f.endsWith(ext)).sort();

@@ -13,7 +13,7 @@ import {
   panelsOf,
   rangesOf,
   selectorsOf,
-} from './helpers';
+} from '../support/observability';
 
 const dashboards = loadDashboards();
 const known = knownSeriesNames();

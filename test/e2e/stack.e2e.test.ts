@@ -17,8 +17,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { JOB_SELECTOR, runbookUrl } from '../../alerts/src/config';
-import { loadDashboards, panelsOf, substituteVariables, ROOT } from '../dashboards/helpers';
+import { JOB_SELECTOR, runbookUrl } from '../../observability/config';
+import { loadDashboards, panelsOf, substituteVariables, ROOT } from '../support/observability';
 import {
   eventually,
   startAlertLogger,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createFeaturizer, parseFeaturizerSpec, GROUPS, type Featurizer, type FeedTensor, type HashedNgramsSpec } from '../../src/model/featurizer';
+import { createFeaturizer, parseFeaturizerSpec, GROUPS, type Featurizer, type FeedTensor, type HashedNgramsSpec } from '../../src/featurizer';
 import { FEATURIZER_SPEC } from '../../training/config';
 import { extractFeatures } from '../../training/model/features';
 import { MODEL_DIR, sampleTexts } from './support';

@@ -1,4 +1,4 @@
-import { createFeaturizer, GROUPS } from '../../src/model/featurizer';
+import { createFeaturizer, GROUPS } from '../../src/featurizer';
 import { FEATURIZER_SPEC } from '../../training/config';
 import { allocateParams, feedsToSparse, foldColumnInt8, forwardBatch, type NetworkParams } from '../../training/model/network';
 import { Rng } from '../../training/util/rng';

@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { createFeaturizer, GROUPS } from '../../src/model/featurizer';
+import { createFeaturizer, GROUPS } from '../../src/featurizer';
 import { FEATURIZER_SPEC } from '../../training/config';
 import { extractFeatures } from '../../training/model/features';
 import { fitLinear, withLinear, type LinearFit } from '../../training/model/linear';

@@ -1,4 +1,4 @@
-import { BARE_DOMAIN_RE, EMAIL_RE, replaceBareDomains, replaceEmails } from '../../src/model/featurizer/normalize';
+import { BARE_DOMAIN_RE, EMAIL_RE, replaceBareDomains, replaceEmails } from '../../src/featurizer/normalize';
 import { Rng } from '../../training/util/rng';
 
 /** Random text made of pieces the two patterns care about (and a few they do not). */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadBundle } from '../../src/model/bundle';
 import { ModelSession } from '../../src/model/model-session';
-import { createFeaturizer, parseFeaturizerSpec } from '../../src/model/featurizer';
+import { createFeaturizer, parseFeaturizerSpec } from '../../src/featurizer';
 import { feedsToSparse, forwardBatch } from '../../training/model/network';
 import { IR_VERSION, OPSET, readClassifierOnnx } from '../../training/onnx/classifier';
 import { MODEL_DIR, sampleTexts } from './support';

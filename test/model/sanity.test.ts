@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { loadBundle } from '../../src/model/bundle';
-import { createFeaturizer } from '../../src/model/featurizer';
+import { createFeaturizer } from '../../src/featurizer';
 import { MODEL_DIR } from './support';
 
 /** The committed model on hand-written sentences (none of them from the training data). */

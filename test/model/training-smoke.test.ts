@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadBundle } from '../../src/model/bundle';
-import { createFeaturizer } from '../../src/model/featurizer';
+import { createFeaturizer } from '../../src/featurizer';
 import { manifestSchema } from '../../src/model/manifest';
 import { runEvaluation } from '../../training/evaluate';
 import { runTraining, type TrainOptions } from '../../training/pipeline';

@@ -6,7 +6,7 @@ import { closeServer, listenLocal } from '../support/local-server';
 
 function testApp(): Express {
   const app = express();
-  // Stands in for what src/logging.ts puts on the request prototype before the server exists.
+  // Stands in for what src/api/request-logging.ts puts on the request prototype before the server exists.
   Object.defineProperty(app.request, 'tag', { get: () => 'from the app prototype', configurable: true });
   app.use(express.json());
   app.post('/echo', (req, res) => {

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import express from 'express';
 import pino from 'pino';
 import request from 'supertest';
-import { useRequestLogging } from '../../src/logging';
+import { useRequestLogging } from '../../src/api/request-logging';
 import { closeServer, listenLocal } from '../support/local-server';
 import { poll } from '../support/server-process';
 

@@ -1,8 +1,8 @@
 /**
  * Training-side feature extraction: runs the very featurizer serving uses
- * (src/model/featurizer.ts, `featurize`) over a corpus and keeps its feeds in CSR form.
+ * (src/featurizer/index.ts, `featurize`) over a corpus and keeps its feeds in CSR form.
  */
-import type { Featurizer } from '../../src/model/featurizer';
+import type { Featurizer } from '../../src/featurizer';
 import { feedsToSparse, type SparseBatch } from './network';
 
 export interface FeaturizedCorpus extends SparseBatch {

@@ -2,7 +2,7 @@
  * ONNX export of the embedding-bag classifier (network.ts), and the reverse: reading its
  * weights back from a model.onnx (for the parity test and the evaluation).
  *
- * Graph (opset 17), inputs from the featurizer (src/model/featurizer.ts), G = 2 groups per text:
+ * Graph (opset 17), inputs from the featurizer (src/featurizer/index.ts), G = 2 groups per text:
  *   ids int32 [N], segments int64 [N, 1] (= G * row + group), scale float32 [batch, G]
  *   float32 table: rows = Gather(emb, ids)                                      [N, D]
  *   float16 table: rows = Cast(Gather(emb_h, ids), to float)

@@ -2,7 +2,7 @@
 process.env.ORT_DISABLE_TELEMETRY = '1';
 
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
-import type { Featurizer } from '../../src/model/featurizer';
+import type { Featurizer } from '../../src/featurizer';
 import { OUTPUT_OVERALL, OUTPUT_SCORES } from './classifier';
 
 type Ort = typeof import('onnxruntime-node');

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { ROOT } from '../../dashboards/helpers';
+import { ROOT } from '../../support/observability';
 
 /** Finds an executable on PATH, or undefined. */
 export function which(names: string[]): string | undefined {

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { ROOT } from './helpers';
+import { ROOT } from '../support/observability';
 
 const read = (p: string) => parse(fs.readFileSync(path.join(ROOT, p), 'utf8'));
 const compose = read('docker-compose.yml');

@@ -3,7 +3,7 @@
  * inference worker), so both hash exactly the same features. Pure TypeScript, no dependencies.
  *
  * Type `hashed-ngrams`, version 1 (fastText-style):
- *   normalizeText (featurizer/normalize.ts)
+ *   normalizeText (normalize.ts)
  *   -> one "text" id (every text has at least one feature)
  *   -> word tokens (runs of letters/digits/'/_/<>/@, or runs of other non-space characters)
  *   -> hashed word n-grams (1..word_ngrams) over the first `max_words` tokens
@@ -24,9 +24,9 @@
  * 2166136261 ^ seed and a kind tag (0 text, 1 char, 2 word, 3 word pair, 4 word triple), finished with the
  * MurmurHash3 fmix32 mixer; bucket = hash mod buckets. Word n-grams hash the pre-mix word hashes.
  */
-import { normalizeText, type NormalizationOptions } from './featurizer/normalize';
+import { normalizeText, type NormalizationOptions } from './normalize';
 
-export type { NormalizationOptions } from './featurizer/normalize';
+export type { NormalizationOptions } from './normalize';
 
 export interface FeedTensor {
   type: 'int64' | 'int32' | 'float32';

@@ -1,4 +1,4 @@
-import { intArg, intListArg, parseArgs, positiveArg } from '../../scripts/cli-args';
+import { intArg, intListArg, parseArgs, positiveArg } from '../../tools/cli-args';
 
 const spec = { values: { reps: 'repetitions', out: 'file' }, flags: { smoke: 'short run' } };
 

@@ -6,8 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { JOB_SELECTOR, RUNBOOK_BASE_URL, anchorOf } from '../../alerts/src/config';
-import { ROOT, knownSeriesNames, loadRuleFiles, selectorsOf } from './helpers';
+import { JOB_SELECTOR, RUNBOOK_BASE_URL, anchorOf } from '../../observability/config';
+import { ROOT, knownSeriesNames, loadRuleFiles, selectorsOf } from '../support/observability';
 
 const alerts = loadRuleFiles().flatMap(({ file, rules }) =>
   rules.groups.flatMap((g) => g.rules.filter((r) => r.alert).map((r) => ({ file, ...r, alert: r.alert! }))),
