@@ -8,7 +8,8 @@ export class Lifecycle {
   private shuttingDown = false;
   /** Responses being written: at shutdown they ask their client to close the connection. */
   private readonly open = new Set<ServerResponse>();
-  constructor(private readonly workersAlive: () => number) {}
+  /** @param unavailable why the model cannot run now, or undefined when it can */
+  constructor(private readonly unavailable: () => string | undefined) {}
 
   /**
    * A response starts (and `responseDone` when it closes). Once shutdown has begun, every answer
@@ -24,22 +25,17 @@ export class Lifecycle {
     this.open.delete(res);
   }
 
-  /** Undefined when ready (for /readyz), else why not. */
+  /**
+   * Undefined when ready (for /readyz), else why not. Shutting down makes the service not ready, but
+   * requests that reached it before it stopped listening are still answered.
+   */
   notReadyReason(): string | undefined {
     if (this.shuttingDown) return 'shutting down';
-    return this.unavailableReason();
+    return this.unavailable();
   }
 
-  /**
-   * Undefined when classify requests can be served, else why not. Shutting down is not a reason:
-   * requests that reached the server before it stopped listening are still answered.
-   */
-  unavailableReason(): string | undefined {
-    return this.workersAlive() === 0 ? 'no inference worker is alive' : undefined;
-  }
-
-  get ready(): boolean {
-    return this.notReadyReason() === undefined;
+  get stopping(): boolean {
+    return this.shuttingDown;
   }
 
   beginShutdown(): void {

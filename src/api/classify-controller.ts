@@ -1,12 +1,9 @@
 import { Body, Controller, Example, Post, Request, Response, Route, SuccessResponse, Tags } from '@tsoa/runtime';
 import type { Request as ExpressRequest } from 'express';
 import type { AppContext } from '../context';
-import { HttpProblem } from './problem';
 import type { ClassifyRequest, ClassifyResponse, Problem } from './types';
 import { checkLimits, textsOf } from './classify-input';
-import { QueueRejection, SubmissionCancelled } from '../moderation/batcher';
-import { InferenceError } from '../model/worker-pool';
-import { CLIENT_CLOSED_REQUEST, whenClientGone } from './client-gone';
+import { whenClientGone } from './client-gone';
 
 const PROBLEM_JSON = 'application/problem+json';
 
@@ -53,29 +50,12 @@ export class ClassifyController extends Controller {
   @Response<Problem>(500, 'Unexpected failure (logged with the request id; the answer says nothing more)', undefined, PROBLEM_JSON)
   @Response<Problem>(503, 'Not ready, shutting down, or the inference queue is full (see Retry-After)', undefined, PROBLEM_JSON)
   public async classify(@Body() body: ClassifyRequest, @Request() req: ExpressRequest): Promise<ClassifyResponse> {
-    const { config, lifecycle, service } = this.ctx;
-    const reason = lifecycle.unavailableReason();
-    if (reason) throw new HttpProblem(503, 'not-ready', 'Service not ready', `The service is not ready: ${reason}.`, {}, { 'Retry-After': '1' });
+    const { config, service } = this.ctx;
     const texts = textsOf(body);
     checkLimits(texts, config.classifier.limits);
-    let results;
-    try {
-      // A client that disconnects while its texts wait in the queue should not cost a model run.
-      results = await service.classify(texts, req.res && whenClientGone(req.res));
-    } catch (err) {
-      if (err instanceof SubmissionCancelled) {
-        // Nobody is listening (the logs and metrics already recorded 499 when the response closed).
-        throw new HttpProblem(CLIENT_CLOSED_REQUEST, 'client-closed-request', 'Client closed request', 'The client disconnected before the result was ready.');
-      }
-      if (err instanceof QueueRejection) {
-        throw new HttpProblem(503, 'overloaded', 'Service overloaded', `${err.message}; retry later.`, {}, { 'Retry-After': '1' });
-      }
-      if (err instanceof InferenceError) {
-        req.log?.error({ reason: err.reason, texts: texts.length }, 'model run failed');
-        throw new HttpProblem(503, 'inference-failed', 'Model run failed', `The model run failed (${err.reason}); retry.`, {}, { 'Retry-After': '1' });
-      }
-      throw err;
-    }
+    // A client that disconnects while its texts wait in the queue should not cost a model run.
+    // Failures are ModerationErrors; src/api/moderation-problems.ts maps each kind to its answer.
+    const results = await service.classify(texts, req.res && whenClientGone(req.res));
     return { model: service.model, results: results.map((r, index) => ({ index, ...r })) };
   }
 }

@@ -1,5 +1,5 @@
 import type { AppConfig } from '../config/schema';
-import { HttpProblem } from './problem';
+import { HttpProblem } from './http-problem';
 import type { ClassifyRequest } from './types';
 
 function invalid(field: string, message: string): HttpProblem {

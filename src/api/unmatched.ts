@@ -1,5 +1,5 @@
 import type { Express, RequestHandler } from 'express';
-import { HttpProblem } from './problem';
+import { HttpProblem } from './http-problem';
 
 /** The part of express's router this reads: its layers, and for route layers the path and methods. */
 interface RouterLike {

@@ -1,4 +1,5 @@
 import type { BatchOutput } from '../model/worker-pool';
+import { ModerationError } from './errors';
 
 /** What the batcher needs from the inference side: run one batch, say how many can run now. */
 export interface BatchRunner {
@@ -25,7 +26,7 @@ export interface BatchHooks {
   /** A model run failed; every submission with a text in it was rejected. */
   onBatchError?(err: Error, size: number): void;
   /** A submission was refused at the queue. */
-  onReject?(reason: QueueRejection['reason'], texts: number): void;
+  onReject?(reason: RejectionReason, texts: number): void;
 }
 
 /** Raw model output for one text. */
@@ -34,16 +35,8 @@ export interface TextScores {
   overall: number;
 }
 
-/** A submission refused because the queue is full or the service is stopping. */
-export class QueueRejection extends Error {
-  override readonly name = 'QueueRejection';
-  constructor(
-    readonly reason: 'queue_full' | 'shutting_down',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** Why the queue refused a submission (the `reason` of its ModerationError, and a metric label). */
+export type RejectionReason = 'queue_full' | 'shutting_down';
 
 /**
  * What `submit` needs of a cancellation signal. An AbortSignal fits; the API uses a lighter one
@@ -54,10 +47,7 @@ export interface CancelSignal {
   addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
 }
 
-/** A submission whose caller went away (the client disconnected) before its texts ran. */
-export class SubmissionCancelled extends Error {
-  override readonly name = 'SubmissionCancelled';
-}
+const cancelled = () => new ModerationError('cancelled', 'the request was cancelled');
 
 interface Submission {
   results: TextScores[];
@@ -109,28 +99,28 @@ export class Batcher {
   }
 
   /**
-   * Queues texts; resolves with their scores in input order, or rejects as a whole. When `signal`
-   * aborts first, the submission rejects with SubmissionCancelled and its queued texts never run.
+   * Queues texts; resolves with their scores in input order, or rejects as a whole: a ModerationError
+   * `shutting_down` or `overloaded` when refused at the queue, `cancelled` when `signal` aborts before
+   * the texts ran (they never run then), or the runner's error when their model run fails.
    */
   submit(texts: readonly string[], signal?: CancelSignal): Promise<TextScores[]> {
-    if (this.stopped) return this.refuse(new QueueRejection('shutting_down', 'the service is shutting down'), texts.length);
+    if (this.stopped) return this.refuse('shutting_down', 'shutting_down', 'the service is shutting down', texts.length);
     if (this.depth + texts.length > this.options.maxQueue) {
       return this.refuse(
-        new QueueRejection(
-          'queue_full',
-          `the inference queue is full (${this.depth} of ${this.options.maxQueue} texts waiting; this request adds ${texts.length})`,
-        ),
+        'overloaded',
+        'queue_full',
+        `the inference queue is full (${this.depth} of ${this.options.maxQueue} texts waiting; this request adds ${texts.length})`,
         texts.length,
       );
     }
     if (texts.length === 0) return Promise.resolve([]);
-    if (signal?.aborted) return Promise.reject(new SubmissionCancelled('the request was cancelled'));
+    if (signal?.aborted) return Promise.reject(cancelled());
     return new Promise<TextScores[]>((resolve, reject) => {
       const submission: Submission = { results: new Array(texts.length), pending: texts.length, queued: texts.length, failed: false, resolve, reject };
       const now = process.hrtime.bigint();
       for (let i = 0; i < texts.length; i++) this.queue.push({ text: texts[i]!, submission, index: i, enqueuedNs: now });
       this.live += texts.length;
-      signal?.addEventListener('abort', () => this.fail(submission, new SubmissionCancelled('the request was cancelled')), { once: true });
+      signal?.addEventListener('abort', () => this.fail(submission, cancelled()), { once: true });
       this.pump();
     });
   }
@@ -174,9 +164,9 @@ export class Batcher {
     if (this.depth === 0 && this.running === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
-  private refuse(rejection: QueueRejection, texts: number): Promise<never> {
-    this.hooks.onReject?.(rejection.reason, texts);
-    return Promise.reject(rejection);
+  private refuse(kind: 'shutting_down' | 'overloaded', reason: RejectionReason, message: string, texts: number): Promise<never> {
+    this.hooks.onReject?.(reason, texts);
+    return Promise.reject(new ModerationError(kind, message, reason));
   }
 
   private batchDone(): void {

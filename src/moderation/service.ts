@@ -1,7 +1,9 @@
 import type { ModelManifest } from '../model/manifest';
 import type { Featurizer } from '../featurizer';
+import { InferenceError } from '../model/worker-pool';
 import type { InferenceMetrics } from '../telemetry/inference-metrics';
 import type { Batcher, CancelSignal, TextScores } from './batcher';
+import { ModerationError } from './errors';
 import type { ResultCache } from './result-cache';
 import type { Thresholds } from './thresholds';
 
@@ -34,23 +36,45 @@ function round(p: number): number {
   return Math.round(p * 1e6) / 1e6;
 }
 
+export interface ServiceParts {
+  manifest: ModelManifest;
+  thresholds: Thresholds;
+  batcher: Batcher;
+  metrics: InferenceMetrics;
+  /** Why the model cannot run now (no inference worker alive), or undefined when it can. */
+  unavailable: () => string | undefined;
+  cache?: { store: ResultCache; featurizer: Featurizer };
+}
+
+/** A failure below the moderation layer, as one of its errors (the model's failures keep their reason). */
+function asModerationError(err: unknown): unknown {
+  if (err instanceof InferenceError) return new ModerationError('model_failed', `the model run failed (${err.reason})`, err.reason);
+  return err;
+}
+
 /**
  * The classification service: cache lookup, micro-batched inference for the misses, thresholds,
- * and the per-request metrics. Knows nothing of HTTP.
+ * and the per-request metrics. Knows nothing of HTTP; every failure it reports is a ModerationError.
  */
 export class ModerationService {
   readonly model: ModelInfo;
   private readonly labelNames: string[];
+  private readonly thresholds: Thresholds;
+  private readonly batcher: Batcher;
+  private readonly metrics: InferenceMetrics;
+  private readonly cache?: { store: ResultCache; featurizer: Featurizer };
+  /** Why the model cannot run now, or undefined when it can. */
+  readonly unavailable: () => string | undefined;
 
-  constructor(
-    manifest: ModelManifest,
-    private readonly thresholds: Thresholds,
-    private readonly batcher: Batcher,
-    private readonly metrics: InferenceMetrics,
-    private readonly cache?: { store: ResultCache; featurizer: Featurizer },
-  ) {
+  constructor(parts: ServiceParts) {
+    const { manifest } = parts;
     this.model = { name: manifest.name, version: manifest.version };
     this.labelNames = manifest.labels.map((l) => l.name);
+    this.thresholds = parts.thresholds;
+    this.batcher = parts.batcher;
+    this.metrics = parts.metrics;
+    this.cache = parts.cache;
+    this.unavailable = parts.unavailable;
   }
 
   get labels(): readonly string[] {
@@ -58,11 +82,18 @@ export class ModerationService {
   }
 
   /**
-   * Classifies texts; results are in input order. Rejects as a whole (queue full, model failure,
-   * or `signal` aborted because the client went away).
+   * Classifies texts; results are in input order. Rejects as a whole with a ModerationError: not
+   * ready, shutting down, queue full, model failure, or `signal` aborted because the client went away.
    */
   async classify(texts: readonly string[], signal?: CancelSignal): Promise<Classification[]> {
-    const raw = this.cache ? await this.classifyCached(texts, this.cache, signal) : await this.batcher.submit(texts, signal);
+    const reason = this.unavailable();
+    if (reason) throw new ModerationError('not_ready', `the service is not ready: ${reason}`);
+    let raw: TextScores[];
+    try {
+      raw = this.cache ? await this.classifyCached(texts, this.cache, signal) : await this.batcher.submit(texts, signal);
+    } catch (err) {
+      throw asModerationError(err);
+    }
     const results = raw.map((r) => this.decide(r));
     this.metrics.texts(raw, results);
     return results;

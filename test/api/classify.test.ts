@@ -15,7 +15,7 @@ describe('POST /classify', () => {
   it('classifies one text with every label, an overall score, flagged and the model', async () => {
     const res = await request(h.server).post('/classify').send({ text: TOXIC }).expect(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect(res.body.model).toEqual({ name: h.moderator.ctx.service.model.name, version: h.moderator.ctx.service.model.version });
+    expect(res.body.model).toEqual({ name: h.moderation.service.model.name, version: h.moderation.service.model.version });
     expect(res.body.results).toHaveLength(1);
     const [r] = res.body.results;
     expect(r.index).toBe(0);
@@ -23,7 +23,7 @@ describe('POST /classify', () => {
       expect(r.scores[label]).toBeGreaterThanOrEqual(0);
       expect(r.scores[label]).toBeLessThanOrEqual(1);
     }
-    expect(Object.keys(r.scores).sort()).toEqual([...h.moderator.ctx.service.labels].sort());
+    expect(Object.keys(r.scores).sort()).toEqual([...h.moderation.service.labels].sort());
     expect(r.flagged).toBe(true);
     expect(r.labels).toContain('toxic');
     expect(r.overall).toBeGreaterThan(0.5);
@@ -72,7 +72,7 @@ describe('GET /healthz and /readyz', () => {
   it('answers alive and ready with the model', async () => {
     await request(h.server).get('/healthz').expect(200, { status: 'ok' });
     const ready = await request(h.server).get('/readyz').expect(200);
-    expect(ready.body).toEqual({ status: 'ready', model: h.moderator.ctx.service.model });
+    expect(ready.body).toEqual({ status: 'ready', model: h.moderation.service.model });
   });
 });
 
@@ -100,7 +100,7 @@ describe('OpenAPI', () => {
 describe('threshold overrides from app_conf.yml', () => {
   let strict: Harness;
   beforeAll(async () => {
-    const thresholds = Object.fromEntries([...h.moderator.ctx.service.labels, 'overall'].map((l) => [l, 1]));
+    const thresholds = Object.fromEntries([...h.moderation.service.labels, 'overall'].map((l) => [l, 1]));
     strict = await startHarness({ classifier: { thresholds } });
   });
   afterAll(() => strict.close());

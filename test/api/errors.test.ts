@@ -171,7 +171,7 @@ describe('error model (RFC 9457 problem+json)', () => {
   });
 
   it('500 without a stack trace or the error message for an unexpected failure', async () => {
-    const service = h.moderator.ctx.service;
+    const service = h.moderation.service;
     const original = service.classify;
     service.classify = () => Promise.reject(new Error('internal detail /srv/secret.ts:12'));
     try {
@@ -184,13 +184,13 @@ describe('error model (RFC 9457 problem+json)', () => {
 
   // Last: closing the model cannot be undone, by design.
   it('503 with Retry-After once the model is gone, and /readyz says why', async () => {
-    await h.moderator.close();
+    await h.moderation.close();
     const res = await request(h.server).post('/classify').send({ text: 'hello' });
     const body = expectProblem(res, 503);
     expect(res.headers['retry-after']).toBe('1');
     expect(body.detail).toContain('no inference worker');
     const ready = await request(h.server).get('/readyz').expect(503);
-    expect(ready.body).toEqual({ status: 'not_ready', reason: 'shutting down' });
+    expect(ready.body).toEqual({ status: 'not_ready', reason: 'no inference worker is alive' });
   });
 });
 

@@ -56,7 +56,7 @@ describe('method_names collector on /metrics', () => {
 
 describe('inference metrics on /metrics', () => {
   it('reports texts, batches, queue and compute time, flagged by label, cache, with model labels', async () => {
-    const model = h.moderator.ctx.service.model;
+    const model = h.moderation.service.model;
     const m = { model_name: model.name, model_version: model.version };
     const before = (await scrape()).samples;
     const texts0 = sampleValue(before, 'moderator_texts_classified_total', m);

@@ -1,14 +1,11 @@
 import type { Server } from 'node:http';
 import path from 'node:path';
-import { createApp } from '../../src/app';
-import { createHttpServer } from '../../src/http-server';
 import type { LoadedConfig } from '../../src/config/load';
 import { parseConfig } from '../../src/config/load';
 import type { AppConfigInput } from '../../src/config/schema';
-import { createLogger, metricsLogWriter } from '../../src/logging';
-import { createModerator, type Moderator } from '../../src/moderator';
-import { startTelemetry, type Telemetry } from '../../src/telemetry/setup';
-import { closeServer, listenLocal } from './local-server';
+import type { Moderation } from '../../src/moderation/runtime';
+import { startService, type RunningService } from '../../src/start';
+import type { Telemetry } from '../../src/telemetry/setup';
 
 export const ROOT = path.resolve(__dirname, '../..');
 /** The embedded model; TEST_MODEL_DIR runs the suites against another bundle. */
@@ -17,43 +14,37 @@ export const DEFAULT_MODEL = process.env.TEST_MODEL_DIR ?? path.join(ROOT, 'mode
 export interface Harness {
   /** The app (src/app.ts) behind the service's own HTTP server (src/http-server.ts), listening on 127.0.0.1. */
   server: Server;
-  moderator: Moderator;
+  moderation: Moderation;
   telemetry: Telemetry;
   config: LoadedConfig['config'];
+  service: RunningService;
   close(): Promise<void>;
 }
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
 /**
- * The real app on the real embedded model (real worker threads, real onnxruntime), served by the
- * service's HTTP server, with Prometheus metrics served from the app and no console output.
+ * The real service (src/start.ts) on the real embedded model (real worker threads, real onnxruntime),
+ * listening on a free port of 127.0.0.1, with Prometheus metrics served from the app and no console output.
  */
 export async function startHarness(overrides: DeepPartial<AppConfigInput> = {}): Promise<Harness> {
   const raw: AppConfigInput = {
     ...overrides,
+    server: { host: '127.0.0.1', port: 0, shutdown_timeout_seconds: 1, ...overrides.server },
     classifier: { model_path: DEFAULT_MODEL, workers: 1, ...overrides.classifier } as AppConfigInput['classifier'],
     metrics: { reporters: ['prometheus'], runtime: false, ...overrides.metrics } as AppConfigInput['metrics'],
     logging: { level: 'silent', ...overrides.logging },
   } as AppConfigInput;
   const config = parseConfig(raw, 'test config');
   const loaded: LoadedConfig = { config, file: path.join(ROOT, 'test-config.yml'), modelDir: config.classifier.model_path };
-  const logger = createLogger(config.logging.level);
-  const telemetry = startTelemetry(config, { version: 'test', instrument: false, writeConsoleMetrics: metricsLogWriter(logger) });
-  const moderator = await createModerator(loaded, telemetry, logger);
-  const app = createApp(moderator.ctx, { logger, version: 'test', prometheus: telemetry.prometheus });
-  const server = createHttpServer(app);
-  await listenLocal(server);
+  const service = await startService(loaded, { version: 'test', instrument: false });
   return {
-    server,
-    moderator,
-    telemetry,
+    server: service.server,
+    moderation: service.moderation,
+    telemetry: service.telemetry,
     config,
-    async close() {
-      await closeServer(server);
-      await moderator.close();
-      await telemetry.shutdown();
-    },
+    service,
+    close: () => service.stop(),
   };
 }
 

@@ -1,30 +1,8 @@
-import type { ErrorRequestHandler, Response } from 'express';
+import type { ErrorRequestHandler } from 'express';
 import { ValidateError } from '@tsoa/runtime';
-import type { Problem } from './types';
-
-const TYPE_BASE = 'https://content-moderator.dev/problems/';
-
-/** An error that maps to one problem+json response. Throw it from anywhere in a request. */
-export class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly slug: string,
-    readonly title: string,
-    readonly detail: string,
-    readonly extra: Partial<Problem> = {},
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(detail);
-  }
-
-  toProblem(instance: string, requestId?: string): Problem {
-    return { type: TYPE_BASE + this.slug, title: this.title, status: this.status, detail: this.detail, instance, ...this.extra, request_id: requestId };
-  }
-}
-
-export function sendProblem(res: Response, problem: Problem, headers: Record<string, string> = {}): void {
-  res.status(problem.status).set(headers).type('application/problem+json').send(JSON.stringify(problem));
-}
+import { ModerationError } from '../moderation/errors';
+import { moderationProblem } from './moderation-problems';
+import { HttpProblem, sendProblem } from './http-problem';
 
 /** Errors body-parser raises carry a `type` string; map them to our problems. */
 interface BodyParserError extends Error {
@@ -91,14 +69,24 @@ function fromValidation(err: ValidateError): HttpProblem {
 
 type Logger = { error: (obj: object, msg: string) => void };
 
+/** The problem for an error thrown while handling a request, or undefined when it is unexpected. */
+function problemOf(err: unknown, logger: () => Logger): HttpProblem | undefined {
+  if (err instanceof HttpProblem) return err;
+  if (err instanceof ModerationError) {
+    const { problem, log } = moderationProblem(err);
+    if (log) logger().error({ reason: err.reason }, log);
+    return problem;
+  }
+  if (err instanceof ValidateError) return fromValidation(err);
+  if (err instanceof Error) return fromBodyParser(err as BodyParserError);
+  return undefined;
+}
+
 /** The last error handler: everything becomes problem+json; unexpected errors are logged, never echoed. */
 export function problemHandler(getLogger: (req: Parameters<ErrorRequestHandler>[1]) => Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
-    let problem: HttpProblem | undefined;
-    if (err instanceof HttpProblem) problem = err;
-    else if (err instanceof ValidateError) problem = fromValidation(err);
-    else if (err instanceof Error) problem = fromBodyParser(err as BodyParserError);
+    let problem = problemOf(err, () => getLogger(req));
     if (!problem) {
       getLogger(req).error({ err }, 'unhandled error');
       problem = new HttpProblem(500, 'internal-error', 'Internal server error', 'The server failed to handle the request; it has been logged.');

@@ -1,33 +1,38 @@
-import type { LoadedConfig } from './config/load';
-import { ConfigError } from './config/load';
-import type { AppContext } from './context';
-import { Lifecycle } from './context';
-import { loadBundle, BundleError } from './model/bundle';
-import { createFeaturizer } from './featurizer';
-import { autoWorkers } from './model/pool-size';
-import { InferenceError, WorkerPool } from './model/worker-pool';
-import { Batcher } from './moderation/batcher';
-import { ResultCache } from './moderation/result-cache';
-import { ModerationService } from './moderation/service';
-import { resolveThresholds } from './moderation/thresholds';
-import { InferenceMetrics } from './telemetry/inference-metrics';
-import { RequestMetrics } from './telemetry/request-metrics';
-import type { Telemetry } from './telemetry/setup';
-import type { Logger } from './logging';
+import type { LoadedConfig } from '../config/load';
+import { ConfigError } from '../config/load';
+import { createFeaturizer } from '../featurizer';
+import type { Logger } from '../logging';
+import { loadBundle, BundleError } from '../model/bundle';
+import { autoWorkers } from '../model/pool-size';
+import { InferenceError, WorkerPool } from '../model/worker-pool';
+import { InferenceMetrics } from '../telemetry/inference-metrics';
+import type { Telemetry } from '../telemetry/setup';
+import { Batcher } from './batcher';
+import { ResultCache } from './result-cache';
+import { ModerationService } from './service';
+import { resolveThresholds } from './thresholds';
 
-export interface Moderator {
-  ctx: AppContext;
+/** The running classification path of one model. */
+export interface Moderation {
+  service: ModerationService;
   pool: WorkerPool;
   batcher: Batcher;
   /** Stops taking work, lets queued batches finish, stops the workers. */
   close(): Promise<void>;
 }
 
+export interface ModerationOptions {
+  telemetry: Pick<Telemetry, 'meter' | 'textHistograms'>;
+  logger: Logger;
+  /** True once the service is shutting down (the model then reports itself not ready). */
+  stopping: () => boolean;
+}
+
 /**
  * Builds the classification path from config: bundle -> thresholds -> worker pool -> batcher ->
  * cache -> service, with its metrics. Config errors name the key; bundle errors name the file.
  */
-export async function createModerator(loaded: LoadedConfig, telemetry: Telemetry, logger: Logger): Promise<Moderator> {
+export async function startModeration(loaded: LoadedConfig, { telemetry, logger, stopping }: ModerationOptions): Promise<Moderation> {
   const { config, modelDir } = loaded;
   let bundle;
   let thresholds;
@@ -48,21 +53,23 @@ export async function createModerator(loaded: LoadedConfig, telemetry: Telemetry
     timeoutMs: config.classifier.inference_timeout_ms,
     onWorkerFailure: (reason, message) => logger.error({ reason, message }, 'inference worker failed; replacing it'),
   });
-  const lifecycle = new Lifecycle(() => pool.alive);
   const { batching, cache } = config.classifier;
+  const unavailable = () => (pool.alive === 0 ? 'no inference worker is alive' : undefined);
+  // The batcher's depth is read at collection time, through the batcher built just below.
+  let batcher: Batcher | undefined;
   const metrics = new InferenceMetrics(
     telemetry.meter,
     telemetry.textHistograms,
     { name: manifest.name, version: manifest.version },
     manifest.labels.map((l) => l.name),
     {
-      ready: () => lifecycle.ready,
-      queueDepth: () => batcher.depth,
+      ready: () => !stopping() && unavailable() === undefined,
+      queueDepth: () => batcher?.depth ?? 0,
       queueCapacity: batching.max_queue,
       workers: () => pool.alive,
     },
   );
-  const batcher = new Batcher(
+  batcher = new Batcher(
     pool,
     { maxBatchSize: batching.max_batch_size, maxWaitUs: batching.max_wait_us, maxQueue: batching.max_queue },
     {
@@ -71,25 +78,24 @@ export async function createModerator(loaded: LoadedConfig, telemetry: Telemetry
       onReject: (reason, texts) => metrics.rejected(reason, texts),
     },
   );
+  const queue = batcher;
   // No worker left (replacements cannot load the model): texts already queued fail now (503) rather than wait.
-  pool.on('unavailable', (message) => batcher.failQueued(new InferenceError('worker_exit', message)));
+  pool.on('unavailable', (message) => queue.failQueued(new InferenceError('worker_exit', message)));
   const cached = cache.enabled
     ? { store: new ResultCache(manifest.version, cache.max_entries), featurizer: createFeaturizer(manifest.featurizer) }
     : undefined;
-  const service = new ModerationService(manifest, thresholds, batcher, metrics, cached);
-  const requests = new RequestMetrics(telemetry.meter, telemetry.textHistograms);
+  const service = new ModerationService({ manifest, thresholds, batcher, metrics, unavailable, cache: cached });
   logger.info(
     { model: manifest.name, version: manifest.version, labels: manifest.labels.length, workers, threads, cache: cache.enabled },
     'model loaded',
   );
   return {
-    ctx: { config, service, lifecycle, requests },
+    service,
     pool,
     batcher,
     async close() {
-      lifecycle.beginShutdown();
-      batcher.stop();
-      await batcher.drained();
+      queue.stop();
+      await queue.drained();
       await pool.close();
     },
   };

@@ -1,0 +1,147 @@
+/**
+ * The one assembly of the service: config -> telemetry -> model -> app -> HTTP server -> listening,
+ * and the one way to stop it. The process entry (server.ts), the tests and the benchmark's servers
+ * all start the service through here.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import { ConfigError, type LoadedConfig } from './config/load';
+import type { AppConfig } from './config/schema';
+import { Lifecycle } from './context';
+import { createLogger, metricsLogWriter, type Logger } from './logging';
+import type { Moderation } from './moderation/runtime';
+import { metricsOnAppPort, startTelemetry, type Telemetry } from './telemetry/setup';
+
+export interface StartOptions {
+  /** Service version, reported in the spec and target_info. */
+  version: string;
+  /**
+   * Patch the runtime through OpenTelemetry's NodeSDK (the process does; in-process tests don't).
+   * express and node:http are loaded only after telemetry starts, so that instrumentation can patch them.
+   */
+  instrument: boolean;
+  /** A logger to use instead of one built from `logging.level`. */
+  logger?: Logger;
+}
+
+export interface RunningService {
+  readonly config: AppConfig;
+  readonly logger: Logger;
+  readonly telemetry: Telemetry;
+  readonly moderation: Moderation;
+  readonly lifecycle: Lifecycle;
+  readonly app: Express;
+  /** The HTTP server, listening. */
+  readonly server: Server;
+  /** The port it listens on (the configured one, or the one the system chose for port 0). */
+  readonly port: number;
+  /**
+   * Readiness off, stop accepting, let in-flight requests finish (at most `shutdown_timeout_seconds`),
+   * drain the model queue, stop the workers, flush metrics. Safe to call more than once.
+   */
+  stop(reason?: string): Promise<void>;
+}
+
+async function listen(server: Server, port: number, host: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** Stops accepting and closes every connection once its current response is sent (or at the deadline). */
+async function closeGracefully(server: Server, timeoutSeconds: number, logger: Logger): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // server.close() closes the connections idle right now; a keep-alive connection busy at this moment would
+  // be served request after request until the deadline. So every answer from now on says Connection: close
+  // (Lifecycle), and connections are closed as soon as they fall idle.
+  server.closeIdleConnections();
+  const sweep = setInterval(() => server.closeIdleConnections(), 50);
+  const deadline = setTimeout(() => {
+    logger.warn({ timeout_seconds: timeoutSeconds }, 'in-flight requests did not finish in time; closing connections');
+    server.closeAllConnections();
+  }, timeoutSeconds * 1000);
+  deadline.unref();
+  await closed;
+  clearTimeout(deadline);
+  clearInterval(sweep);
+}
+
+/**
+ * Starts the whole service from a loaded config. Throws ConfigError (one line naming the key or
+ * file) when the model cannot load or the port cannot be bound; nothing is left running then.
+ */
+export async function startService(loaded: LoadedConfig, options: StartOptions): Promise<RunningService> {
+  const { config } = loaded;
+  const logger = options.logger ?? createLogger(config.logging.level);
+  const telemetry = startTelemetry(config, { version: options.version, instrument: options.instrument, writeConsoleMetrics: metricsLogWriter(logger) });
+
+  // Loaded only now, after instrumentation is in place.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { startModeration } = require('./moderation/runtime') as typeof import('./moderation/runtime');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createApp } = require('./app') as typeof import('./app');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createHttpServer } = require('./http-server') as typeof import('./http-server');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { RequestMetrics } = require('./telemetry/request-metrics') as typeof import('./telemetry/request-metrics');
+
+  let lifecycle: Lifecycle | undefined;
+  let moderation: Moderation;
+  try {
+    moderation = await startModeration(loaded, { telemetry, logger, stopping: () => lifecycle?.stopping ?? false });
+  } catch (err) {
+    await telemetry.shutdown().catch(() => undefined);
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`could not load the model: ${(err as Error).message}`);
+  }
+  const service = moderation.service;
+  lifecycle = new Lifecycle(() => service.unavailable());
+  const requests = new RequestMetrics(telemetry.meter, telemetry.textHistograms);
+  const app = createApp(
+    { config, service, lifecycle, requests },
+    { logger, version: options.version, prometheus: metricsOnAppPort(config) ? telemetry.prometheus : undefined },
+  );
+  const server = createHttpServer(app);
+  // Keep-alive longer than typical load balancer idle timeouts, so they close first.
+  server.keepAliveTimeout = 65_000;
+  try {
+    await listen(server, config.server.port, config.server.host);
+  } catch (err) {
+    // A port in use or not allowed is a configuration problem: one line naming the key, as for the others.
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    await moderation.close();
+    await telemetry.shutdown().catch(() => undefined);
+    throw new ConfigError(`'server.port': cannot listen on ${config.server.host}:${config.server.port} (${code})`);
+  }
+  // After listen, errors the server emits (accept failing with EMFILE when out of file descriptors) are
+  // logged: without a listener they would be an uncaught exception and end the process.
+  server.on('error', (err: NodeJS.ErrnoException) => logger.error({ code: err.code, syscall: err.syscall }, 'HTTP server error'));
+
+  const running = lifecycle;
+  let stopped: Promise<void> | undefined;
+  const stop = async (reason = 'stop'): Promise<void> => {
+    const started = Date.now();
+    logger.info({ signal: reason }, 'shutting down');
+    running.beginShutdown();
+    await closeGracefully(server, config.server.shutdown_timeout_seconds, logger);
+    await moderation.close();
+    await telemetry.shutdown().catch((err: unknown) => logger.warn({ err }, 'metrics flush failed'));
+    logger.info({ ms: Date.now() - started }, 'stopped');
+  };
+  return {
+    config,
+    logger,
+    telemetry,
+    moderation,
+    lifecycle: running,
+    app,
+    server,
+    port: (server.address() as AddressInfo).port,
+    stop: (reason) => (stopped ??= stop(reason)),
+  };
+}
