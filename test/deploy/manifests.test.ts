@@ -5,7 +5,7 @@
  * drain, a ConfigMap the service accepts, the PrometheusRule equal to alerts/rules/*.yml, the autoscaler's custom
  * metric served by the adapter rule). The running service is checked in running-service.test.ts.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -311,5 +311,38 @@ describe('a config change', () => {
     expect(configMapName(after)).not.toBe(configMapName(before));
     expect(configMapName(before)).toMatch(/^content-moderator-config-[a-z0-9]{10}$/);
     expect(appConfigOf(after).text).toContain('level: warn');
+  });
+});
+
+describe('an overlay of your own, as docs/kubernetes.md shows it', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'moderator-own-overlay-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('builds on the production overlay with your image and a client namespace let through the NetworkPolicy', () => {
+    const doc = readFileSync(path.join(ROOT, 'docs', 'kubernetes.md'), 'utf8');
+    // Code blocks, without the indentation of the list items they sit in.
+    const blocks = [...doc.matchAll(/^( *)```yaml\n([\s\S]*?)^ *```/gm)].map((m) =>
+      m[2].replace(new RegExp(`^${m[1]}`, 'gm'), ''),
+    );
+    const kustomization = blocks.find((b) => b.includes('kind: Kustomization'));
+    const patches = blocks.find((b) => b.startsWith('patches:'));
+    expect([kustomization !== undefined, patches !== undefined]).toEqual([true, true]);
+    const own = path.join(dir, 'deploy');
+    mkdirSync(own);
+    // The docs' overlay sits beside a checkout of this repository; here the checkout is ROOT.
+    const base = path.relative(own, path.join(DEPLOY, 'overlays', 'production'));
+    writeFileSync(
+      path.join(own, 'kustomization.yaml'),
+      kustomization!.replace('../content-moderator/deploy/kubernetes/overlays/production', base) + patches!,
+    );
+    const built = kustomize(own);
+    expect(schemaProblems(built)).toEqual([]);
+    expect(built.one('apps/v1/Deployment').spec!.template.spec!.containers[0].image).toMatch(/^registry\.example\.org\/content-moderator:/);
+    const api = built.one('networking.k8s.io/v1/NetworkPolicy').spec!.ingress![0];
+    expect(api.ports!.map((p) => p.port)).toEqual(['http']);
+    expect(api.from).toContainEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } } });
   });
 });
