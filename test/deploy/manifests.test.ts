@@ -346,3 +346,19 @@ describe('an overlay of your own, as docs/kubernetes.md shows it', () => {
     expect(api.from).toContainEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } } });
   });
 });
+
+describe("docs/kubernetes.md's capacity figures", () => {
+  it('are numbers of the generated CAPACITY.md (rounded at most), so the prose cannot drift from the measurements', () => {
+    const doc = readFileSync(path.join(ROOT, 'docs', 'kubernetes.md'), 'utf8');
+    const section = doc.split(/^## /m).find((p) => p.startsWith('Capacity planning\n'))!;
+    const capacity = readFileSync(path.join(DEPLOY, 'CAPACITY.md'), 'utf8');
+    const available = [...capacity.matchAll(/\d[\d,]*(?:\.\d+)?/g)].map((m) => Number(m[0].replace(/,/g, '')));
+    const quoted = [...section.matchAll(/(\d+(?:\.\d+)?) (?:µs|ms|MiB|pods|core)\b/g)].map((m) => m[1]);
+    expect(quoted.length).toBeGreaterThan(8);
+    const unmatched = quoted.filter((q) => {
+      const decimals = q.split('.')[1]?.length ?? 0;
+      return !available.some((a) => a.toFixed(decimals) === Number(q).toFixed(decimals));
+    });
+    expect(unmatched).toEqual([]);
+  });
+});

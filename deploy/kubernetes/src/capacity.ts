@@ -136,8 +136,8 @@ ${pod}
 "Half of the maximum" is a paced open-loop run at half of the best closed-loop rate: the regime the autoscaler keeps
 pods in (its CPU target is ${AUTOSCALER.cpuUtilizationPercent}% of a ${num(cpuRequest, 1)}-core request, ${num(TARGET_CORES_PER_POD, 2)} cores, near the
 ${num(MEASURED.halfLoad.batch64.serverCores, 2)}–${num(MEASURED.halfLoad.single.serverCores, 2)} cores those runs kept busy). Its p99 is what planning at the CPU target gives.
-The model alone (in-process, one thread) scores ${int(MEASURED.inProcessTextsPerSecond.batch64)} texts/s in batches of 64 and ${int(MEASURED.inProcessTextsPerSecond.batch1)} one at a time:
-the rest of the CPU per text is HTTP, JSON, batching and telemetry.
+The model alone (in-process, one thread) scores ${int(MEASURED.inProcessTextsPerSecond.batch64)} texts/s in batches of 64 (${num(1e6 / MEASURED.inProcessTextsPerSecond.batch64, 1)} µs per text) and
+${int(MEASURED.inProcessTextsPerSecond.batch1)} one at a time (${num(1e6 / MEASURED.inProcessTextsPerSecond.batch1, 1)} µs): the rest of the CPU per text is HTTP, JSON, batching and telemetry.
 
 ${measured}
 
