@@ -68,16 +68,22 @@ export function namespace(name: string): Namespace {
 
 const [imageName, imageTag] = IMAGE.split(':');
 
-/** Production: the autoscaler's 3 to 12 replicas, Prometheus Operator monitoring, Grafana dashboards. */
-export function productionKustomization(): Kustomization {
+/** An overlay: its namespace (namespace.yaml) with the base in it, the image, and what else it adds. */
+function overlay(ns: string, more: Pick<Kustomization, 'components' | 'patches'>): Kustomization {
   return {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
-    namespace: NAMESPACES.production,
+    namespace: ns,
     resources: ['namespace.yaml', '../../base'],
-    components: ['../../components/monitoring'],
+    ...(more.components ? { components: more.components } : {}),
     images: [{ name: imageName, newTag: imageTag }],
+    ...(more.patches ? { patches: more.patches } : {}),
   };
+}
+
+/** Production: the autoscaler's 3 to 12 replicas, Prometheus Operator monitoring, Grafana dashboards. */
+export function productionKustomization(): Kustomization {
+  return overlay(NAMESPACES.production, { components: ['../../components/monitoring'] });
 }
 
 /**
@@ -85,12 +91,7 @@ export function productionKustomization(): Kustomization {
  * Operator (add `components: [../../components/monitoring]` where there is one).
  */
 export function devKustomization(): Kustomization {
-  return {
-    apiVersion: 'kustomize.config.k8s.io/v1beta1',
-    kind: 'Kustomization',
-    namespace: NAMESPACES.dev,
-    resources: ['namespace.yaml', '../../base'],
-    images: [{ name: imageName, newTag: imageTag }],
+  return overlay(NAMESPACES.dev, {
     patches: [
       {
         target: { kind: 'Deployment', name: NAME },
@@ -101,5 +102,5 @@ export function devKustomization(): Kustomization {
         patch: `$patch: delete\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: ${NAME}\n`,
       },
     ],
-  };
+  });
 }
