@@ -88,7 +88,9 @@ const DEPLOYMENT_COMMENTS: KeyComment[] = [
   },
   {
     path: [...CONTAINER, 'lifecycle'],
-    text: 'Before SIGTERM: time for the endpoint to leave the Service (kube-proxy, ingress) while the pod still serves.',
+    text:
+      'Before SIGTERM: time for the endpoint to leave the Service (kube-proxy, ingress) while the pod still serves.\n' +
+      "exec, not the sleep action (Kubernetes >= 1.30): the image (node:*-slim) has /bin/sleep.",
   },
 ];
 
