@@ -39,7 +39,13 @@ export const MEASURED = {
   coldStartMs: { median: 640, worst: 781 },
   /** The model alone, in-process, one thread (featurize + onnxruntime). */
   inProcessTextsPerSecond: { batch1: 16_217, batch64: 45_370 },
-} as const satisfies Record<string, unknown>;
+} as const satisfies {
+  halfLoad: Record<'single' | 'batch64', MeasuredLoad>;
+  fullLoad: Record<'single' | 'batch64', MeasuredLoad>;
+  memory: Record<string, number>;
+  coldStartMs: Record<string, number>;
+  inProcessTextsPerSecond: Record<string, number>;
+};
 
 export function cpuMicrosPerText(m: MeasuredLoad): number {
   return m.cpuMicrosPerRequest / m.textsPerRequest;
