@@ -5,11 +5,10 @@
  * summed over the models it serves.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { DEPLOY } from './support';
+import { DEPLOY, useTempDir } from './support';
 
 interface Rule {
   seriesQuery: string;
@@ -34,11 +33,7 @@ const series = (labels: string, values: string) => ({
 });
 
 describe('the prometheus-adapter rule on the real Prometheus engine', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'moderator-adapter-'));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = useTempDir('moderator-adapter-');
 
   it('averages each pod\'s queue depth over the window, across the models it serves, within one namespace', () => {
     const test = {
@@ -85,7 +80,7 @@ describe('the prometheus-adapter rule on the real Prometheus engine', () => {
         },
       ],
     };
-    const file = path.join(dir, 'adapter.test.yml');
+    const file = path.join(dir(), 'adapter.test.yml');
     writeFileSync(file, stringify(test));
     let out: string;
     try {

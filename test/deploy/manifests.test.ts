@@ -5,8 +5,7 @@
  * drain, a ConfigMap the service accepts, the PrometheusRule equal to alerts/rules/*.yml, the autoscaler's custom
  * metric served by the adapter rule). The running service is checked in running-service.test.ts.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { JOB_NAME, JOB_SELECTOR } from '../../observability/config';
@@ -14,7 +13,7 @@ import { parseConfig } from '../../src/config/load';
 import { renderDeploy } from '../../deploy/kubernetes/src/render';
 import { NAMESPACES, PROMETHEUS_SELECTOR_LABELS } from '../../deploy/kubernetes/src/settings';
 import { documentedMetrics, loadRuleFiles, ROOT } from '../support/observability';
-import { DEPLOY, kustomize, schemaProblems, type Build } from './support';
+import { DEPLOY, kustomize, schemaProblems, useTempDir, type Build } from './support';
 
 const production = kustomize('overlays/production');
 const dev = kustomize('overlays/dev');
@@ -294,14 +293,11 @@ describe('dev overlay', () => {
 });
 
 describe('a config change', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'moderator-kustomize-'));
-    cpSync(DEPLOY, dir, { recursive: true });
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const tmp = useTempDir('moderator-kustomize-');
 
   it('renames the ConfigMap, and the Deployment follows it, so the pods roll', () => {
+    const dir = tmp();
+    cpSync(DEPLOY, dir, { recursive: true });
     const before = kustomize(path.join(dir, 'overlays/production'));
     const file = path.join(dir, 'base', 'app_conf.yml');
     expect(existsSync(file)).toBe(true);
@@ -315,11 +311,7 @@ describe('a config change', () => {
 });
 
 describe('an overlay of your own, as docs/kubernetes.md shows it', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'moderator-own-overlay-'));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = useTempDir('moderator-own-overlay-');
 
   it('builds on the production overlay with your image and a client namespace let through the NetworkPolicy', () => {
     const doc = readFileSync(path.join(ROOT, 'docs', 'kubernetes.md'), 'utf8');
@@ -330,7 +322,7 @@ describe('an overlay of your own, as docs/kubernetes.md shows it', () => {
     const kustomization = blocks.find((b) => b.includes('kind: Kustomization'));
     const patches = blocks.find((b) => b.startsWith('patches:'));
     expect([kustomization !== undefined, patches !== undefined]).toEqual([true, true]);
-    const own = path.join(dir, 'deploy');
+    const own = path.join(dir(), 'deploy');
     mkdirSync(own);
     // The docs' overlay sits beside a checkout of this repository; here the checkout is ROOT.
     const base = path.relative(own, path.join(DEPLOY, 'overlays', 'production'));

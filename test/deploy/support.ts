@@ -3,6 +3,8 @@
  * validated against its Kubernetes / Prometheus Operator schema (kubernetes-models).
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
@@ -105,4 +107,14 @@ export function schemaProblems(build: Build): string[] {
     }
   }
   return problems;
+}
+
+/** A temporary folder for the tests of the enclosing describe block, removed after them. */
+export function useTempDir(prefix: string): () => string {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return () => dir;
 }
