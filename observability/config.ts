@@ -6,8 +6,13 @@
  * committed YAML differs from what the generator writes (alerts/check.sh, test/dashboards/drift.test.ts).
  */
 
-/** Selects this service's targets. Alerts aggregate by `job`; this is the only place a job name appears. */
-export const JOB_SELECTOR = 'job="content-moderator"';
+/**
+ * The Prometheus job of this service's targets. Alerts aggregate by `job`; this is the only place a job name appears
+ * (on Kubernetes, deploy/kubernetes makes the ServiceMonitor give its targets this job).
+ */
+export const JOB_NAME = 'content-moderator';
+/** Selects this service's targets. */
+export const JOB_SELECTOR = `job="${JOB_NAME}"`;
 
 /**
  * Which HTTP requests count for the SLOs: the moderation API itself. Health probes, scrapes and the OpenAPI
@@ -91,6 +96,37 @@ export const THRESHOLDS = {
   /** ...and at least this many texts per second, so a handful of texts cannot trigger it. */
   flaggedSpikeMinRate: 0.1,
   flaggedSpikeFor: '15m',
+  /** Kubernetes: fewer available pods than the autoscaler's minimum for this long. */
+  replicasBelowMinimumFor: '15m',
+  /** Kubernetes: the autoscaler at its maximum for this long. */
+  autoscalerAtMaximumFor: '15m',
+} as const;
+
+/**
+ * On Kubernetes: the Deployment and HorizontalPodAutoscaler of the service are named WORKLOAD_NAME
+ * (deploy/kubernetes reads it from here), and the replica alerts read kube-state-metrics' series about them.
+ */
+export const WORKLOAD_NAME = JOB_NAME;
+/** Selects kube-state-metrics' own targets (the job kube-prometheus-stack gives it). */
+export const KUBE_STATE_METRICS_SELECTOR = 'job="kube-state-metrics"';
+/** The kube-state-metrics series the alert rules read (not exposed by the service: see docs/kubernetes.md). */
+export const KUBE_STATE_METRICS = [
+  'kube_deployment_status_replicas_available',
+  'kube_horizontalpodautoscaler_spec_min_replicas',
+  'kube_horizontalpodautoscaler_spec_max_replicas',
+  'kube_horizontalpodautoscaler_status_current_replicas',
+] as const;
+
+/**
+ * HorizontalPodAutoscaler targets (deploy/kubernetes), also named in the dashboards and runbooks.
+ * CPU: share of the pod's CPU request. Queue: texts waiting in a pod's batch queue, averaged over `queueWindow`
+ * by the prometheus-adapter rule: a healthy pod holds at most the batch being formed (max_batch_size texts), so a
+ * sustained average of `queuedBatches` full batches means its inference worker no longer keeps up.
+ */
+export const AUTOSCALING = {
+  cpuUtilization: 0.7,
+  queuedBatches: 2,
+  queueWindow: '2m',
 } as const;
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to dashes. */

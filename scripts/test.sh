@@ -15,5 +15,8 @@ npm run --silent alerts:check
 step "dashboards: committed JSON equals the generator's output"
 npm run --silent dashboards:check
 
-step "jest: unit, model, API (real model), server process, dashboards, e2e (real Prometheus + Alertmanager)"
+step "Kubernetes manifests: committed deploy/kubernetes equals the generator's output (every object schema-validated)"
+npm run --silent manifests:check
+
+step "jest: unit, model, API (real model), server process, dashboards, deploy (kubectl kustomize), e2e (real Prometheus + Alertmanager)"
 npx jest --ci "$@"

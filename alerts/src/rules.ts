@@ -6,11 +6,15 @@
  *   job:slo_latency_bad_requests:ratio_rate<window>        share of SLI requests slower than the threshold
  *   job:moderator_texts_classified:rate15m                 texts scored per second
  *   job:moderator_texts_flagged:ratio_rate15m / _rate1d    share of texts flagged
+ * kubernetes.rules.yml reads kube-state-metrics (observability/config.ts lists the series).
  * Every alert carries `severity` (critical | warning | info) and `summary`, `description`, `runbook_url`.
  */
 import {
   BURN_RATE_WINDOWS,
+  JOB_NAME,
   JOB_SELECTOR,
+  KUBE_STATE_METRICS,
+  KUBE_STATE_METRICS_SELECTOR,
   LATENCY_LE,
   SLI_SELECTOR,
   SLI_WINDOWS,
@@ -18,6 +22,7 @@ import {
   SLO_WINDOW,
   SloName,
   THRESHOLDS,
+  WORKLOAD_NAME,
   runbookUrl,
 } from '../../observability/config';
 
@@ -126,22 +131,26 @@ function flaggedRatio(window: string): string {
   return `(\n  ${flagged}\n  or\n  0 * ${classified}\n)\n/\n${classified}`;
 }
 
-function serviceFile(): RuleFile {
-  const t = THRESHOLDS;
-  const alert = (
-    name: string,
-    severity: Severity,
-    expr: string,
-    forDuration: string,
-    summary: string,
-    description: string,
-  ): AlertingRule => ({
+function alert(
+  name: string,
+  severity: Severity,
+  expr: string,
+  forDuration: string,
+  summary: string,
+  description: string,
+  labels: Record<string, string> = {},
+): AlertingRule {
+  return {
     alert: name,
     expr,
     ...(forDuration === '0s' ? {} : { for: forDuration }),
-    labels: { severity },
+    labels: { severity, ...labels },
     annotations: { summary, description, runbook_url: runbookUrl(name) },
-  });
+  };
+}
+
+function serviceFile(): RuleFile {
+  const t = THRESHOLDS;
   return {
     file: 'service.rules.yml',
     groups: [
@@ -255,6 +264,56 @@ function serviceFile(): RuleFile {
   };
 }
 
+/** A kube-state-metrics series about this service's Deployment or HorizontalPodAutoscaler, one per namespace. */
+function workloadSeries(metric: (typeof KUBE_STATE_METRICS)[number]): string {
+  const object = metric.startsWith('kube_deployment_') ? 'deployment' : 'horizontalpodautoscaler';
+  return `max by (namespace) (${metric}{${KUBE_STATE_METRICS_SELECTOR}, ${object}="${WORKLOAD_NAME}"})`;
+}
+
+/**
+ * Kubernetes only (deploy/kubernetes): replicas against the HorizontalPodAutoscaler's bounds, from
+ * kube-state-metrics. Elsewhere these series do not exist and the alerts stay silent. The alerts carry the
+ * service's `job` so Alertmanager groups and inhibits them with the service's other alerts.
+ */
+function kubernetesFile(): RuleFile {
+  const t = THRESHOLDS;
+  const labels = { job: JOB_NAME };
+  return {
+    file: 'kubernetes.rules.yml',
+    groups: [
+      {
+        name: 'content-moderator-kubernetes.alerts',
+        rules: [
+          alert(
+            'ModeratorReplicasBelowMinimum',
+            'warning',
+            `${workloadSeries('kube_deployment_status_replicas_available')}\n< on (namespace)\n` +
+              workloadSeries('kube_horizontalpodautoscaler_spec_min_replicas'),
+            t.replicasBelowMinimumFor,
+            'Fewer content-moderator pods are available than the autoscaler\'s minimum.',
+            `Only {{ $value }} pod(s) of deployment ${WORKLOAD_NAME} in namespace {{ $labels.namespace }} have been ` +
+              `available for ${t.replicasBelowMinimumFor}, below the HorizontalPodAutoscaler's minimum: pods are ` +
+              'pending, crash-looping or failing readiness, and the service runs with less redundancy than planned.',
+            labels,
+          ),
+          alert(
+            'ModeratorAutoscalerAtMaximum',
+            'warning',
+            `${workloadSeries('kube_horizontalpodautoscaler_status_current_replicas')}\n>= on (namespace)\n` +
+              workloadSeries('kube_horizontalpodautoscaler_spec_max_replicas'),
+            t.autoscalerAtMaximumFor,
+            'The content-moderator autoscaler has been at its maximum replicas.',
+            `The HorizontalPodAutoscaler ${WORKLOAD_NAME} in namespace {{ $labels.namespace }} has run ` +
+              `{{ $value }} replicas, its maximum, for ${t.autoscalerAtMaximumFor}: it cannot add capacity, so more ` +
+              'traffic queues, slows down and is finally refused with 503.',
+            labels,
+          ),
+        ],
+      },
+    ],
+  };
+}
+
 export function ruleFiles(): RuleFile[] {
-  return [sloFile(), serviceFile()];
+  return [sloFile(), serviceFile(), kubernetesFile()];
 }

@@ -3,8 +3,9 @@
  * description, a unit and the `${datasource}` variable; the rules are enforced on the generated JSON by
  * test/dashboards/lint.test.ts.
  *
- * Selectors: service metrics are filtered with SEL (job + instance variables), SLO recording rules (which are
- * aggregated by job) with JOB. No job name is ever written here: the `job` variable lists the jobs that expose
+ * Selectors: service metrics are filtered with SEL (job + instance variables), model metrics on dashboards with the
+ * model variables with MSEL (also model_name + model_version), SLO recording rules (which are aggregated by job) with
+ * JOB. No job name is ever written here: the `job` variable lists the jobs that expose
  * `moderator_model_ready`, i.e. every Prometheus job scraping this service, whatever it is called.
  */
 import * as cog from '@grafana/grafana-foundation-sdk/cog';
@@ -34,6 +35,10 @@ import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 export const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
 /** Service series of the selected job and instances. */
 export const SEL = 'job="$job", instance=~"$instance"';
+/** Model metrics (docs/metrics.md, "Model and inference") of the selected models, on dashboards with model variables. */
+export const MODEL = 'model_name=~"$model_name", model_version=~"$model_version"';
+/** Model metrics of the selected job, instances and models. */
+export const MSEL = `${SEL}, ${MODEL}`;
 /** SLO recording rules carry only `job`. */
 export const JOB = 'job="$job"';
 /** Rate window: Grafana's $__rate_interval (at least 4 scrape intervals), never a fixed window. */
@@ -199,15 +204,33 @@ export interface DashboardSpec {
   build(): Dashboard;
 }
 
+/** A multi-value variable listing a label's values on `moderator_model_ready` series matching `matchers`. */
+function modelVariable(name: string, label: string, description: string, matchers: string): QueryVariableBuilder {
+  const query = `label_values(moderator_model_ready{${matchers}}, ${name})`;
+  return new QueryVariableBuilder(name)
+    .label(label)
+    .description(description)
+    .datasource(DATASOURCE)
+    .query(query)
+    .definition(query)
+    .refresh(VariableRefresh.OnTimeRangeChanged)
+    .sort(VariableSort.AlphabeticalAsc)
+    .includeAll(true)
+    .allValue('.+')
+    .multi(true);
+}
+
 /**
  * A dashboard with the standard variables (datasource, job, instance), tag, links to its siblings, and
- * time settings. `instance` is left out for dashboards that only query job-level recording rules.
+ * time settings. `instance` is left out for dashboards that only query job-level recording rules; `model_name` and
+ * `model_version` are added for dashboards whose panels read model metrics (filter those with MSEL).
  */
 export function dashboard(o: {
   uid: string;
   title: string;
   description: string;
   instanceVariable?: boolean;
+  modelVariables?: boolean;
   from?: string;
 }): DashboardBuilder {
   const d = new DashboardBuilder(o.title)
@@ -262,6 +285,13 @@ export function dashboard(o: {
         .includeAll(true)
         .allValue('.+')
         .multi(true),
+    );
+  }
+  if (o.modelVariables) {
+    d.withVariable(
+      modelVariable('model_name', 'Model', 'Models served by the selected instances (each metric of a model run carries its name).', `job="$job", instance=~"$instance"`),
+    ).withVariable(
+      modelVariable('model_version', 'Model version', 'Versions of the selected models: during a rollout old and new pods serve different ones.', `job="$job", instance=~"$instance", model_name=~"$model_name"`),
     );
   }
   return d;

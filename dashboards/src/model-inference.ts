@@ -1,7 +1,7 @@
 import {
   DashboardSpec,
+  MSEL,
   RI,
-  SEL,
   UNITS,
   booleanMapping,
   dashboard,
@@ -11,13 +11,15 @@ import {
   statPanel,
   timeSeries,
 } from './common';
-import { THRESHOLDS } from '../../observability/config';
+import { AUTOSCALING, THRESHOLDS } from '../../observability/config';
 
-function quantile(q: number, metric: string): string {
-  return `histogram_quantile(${q}, sum by (le) (rate(${metric}_bucket{${SEL}}[${RI}])))`;
+function quantile(q: number, metric: string, by = 'le'): string {
+  return `histogram_quantile(${q}, sum by (${by}) (rate(${metric}_bucket{${MSEL}}[${RI}])))`;
 }
 
-const CLASSIFIED = `sum(rate(moderator_texts_classified_total{${SEL}}[${RI}]))`;
+const BY_MODEL = 'model_name, model_version';
+
+const CLASSIFIED = `sum(rate(moderator_texts_classified_total{${MSEL}}[${RI}]))`;
 
 export const modelInference: DashboardSpec = {
   file: 'model-inference',
@@ -27,7 +29,8 @@ export const modelInference: DashboardSpec = {
         uid: 'content-moderator-model',
         title: 'Content moderator / Model & inference',
         description:
-          'What the model decides (classifications, flagged share by label, score distribution) and how it runs (batching, queue wait vs inference time, cache, workers).',
+          'What the model decides (classifications, flagged share by label, score distribution) and how it runs (batching, queue wait vs inference time, cache, workers), for the selected models and versions.',
+        modelVariables: true,
       })
         .withRow(row('Model'))
         .withPanel(
@@ -44,7 +47,7 @@ export const modelInference: DashboardSpec = {
             ],
             queries: [
               {
-                expr: `min by (instance, model_name, model_version) (moderator_model_ready{${SEL}})`,
+                expr: `min by (instance, model_name, model_version) (moderator_model_ready{${MSEL}})`,
                 legend: '{{instance}} {{model_name}} {{model_version}}',
               },
             ],
@@ -66,7 +69,7 @@ export const modelInference: DashboardSpec = {
             decimals: 1,
             queries: [
               {
-                expr: `(sum(rate(moderator_texts_flagged_total{${SEL}}[${RI}])) or vector(0)) / ${CLASSIFIED}`,
+                expr: `(sum(rate(moderator_texts_flagged_total{${MSEL}}[${RI}])) or vector(0)) / ${CLASSIFIED}`,
                 legend: 'flagged',
               },
             ],
@@ -81,8 +84,8 @@ export const modelInference: DashboardSpec = {
             queries: [
               {
                 expr:
-                  `(sum(rate(moderator_cache_lookups_total{${SEL}, result="hit"}[${RI}])) or vector(0))` +
-                  ` / sum(rate(moderator_cache_lookups_total{${SEL}}[${RI}]))`,
+                  `(sum(rate(moderator_cache_lookups_total{${MSEL}, result="hit"}[${RI}])) or vector(0))` +
+                  ` / sum(rate(moderator_cache_lookups_total{${MSEL}}[${RI}]))`,
                 legend: 'hit ratio',
               },
             ],
@@ -97,12 +100,32 @@ export const modelInference: DashboardSpec = {
             min: 0,
             queries: [
               {
-                expr: `sum by (model_name, model_version) (rate(moderator_texts_classified_total{${SEL}}[${RI}]))`,
+                expr: `sum by (model_name, model_version) (rate(moderator_texts_classified_total{${MSEL}}[${RI}]))`,
                 legend: 'classified {{model_name}} {{model_version}}',
               },
               {
-                expr: `sum by (model_name, model_version) (rate(moderator_texts_flagged_total{${SEL}}[${RI}]))`,
+                expr: `sum by (model_name, model_version) (rate(moderator_texts_flagged_total{${MSEL}}[${RI}]))`,
                 legend: 'flagged {{model_name}} {{model_version}}',
+              },
+            ],
+          }),
+        )
+        .withPanel(
+          timeSeries({
+            title: 'Flagged share by model',
+            description:
+              'Share of scored texts flagged, per model name and version. During a rollout old and new versions serve side by side: a gap between them is the new version deciding differently.',
+            unit: 'percentunit',
+            min: 0,
+            max: 1,
+            fill: 0,
+            queries: [
+              {
+                expr:
+                  `(sum by (${BY_MODEL}) (rate(moderator_texts_flagged_total{${MSEL}}[${RI}]))` +
+                  ` or 0 * sum by (${BY_MODEL}) (rate(moderator_texts_classified_total{${MSEL}}[${RI}])))` +
+                  ` / sum by (${BY_MODEL}) (rate(moderator_texts_classified_total{${MSEL}}[${RI}]))`,
+                legend: '{{model_name}} {{model_version}}',
               },
             ],
           }),
@@ -117,12 +140,12 @@ export const modelInference: DashboardSpec = {
             queries: [
               {
                 expr:
-                  `sum by (label) (rate(moderator_label_flagged_total{${SEL}}[${RI}]))` +
+                  `sum by (label) (rate(moderator_label_flagged_total{${MSEL}}[${RI}]))` +
                   ` / ignoring (label) group_left ${CLASSIFIED}`,
                 legend: '{{label}}',
               },
               {
-                expr: `(sum(rate(moderator_texts_flagged_total{${SEL}}[${RI}])) or vector(0)) / ${CLASSIFIED}`,
+                expr: `(sum(rate(moderator_texts_flagged_total{${MSEL}}[${RI}])) or vector(0)) / ${CLASSIFIED}`,
                 legend: 'flagged (overall)',
               },
             ],
@@ -137,7 +160,7 @@ export const modelInference: DashboardSpec = {
             yUnit: 'percentunit',
             queries: [
               {
-                expr: `sum by (le) (increase(moderator_overall_score_bucket{${SEL}}[${RI}]))`,
+                expr: `sum by (le) (increase(moderator_overall_score_bucket{${MSEL}}[${RI}]))`,
                 legend: '{{le}}',
               },
             ],
@@ -176,6 +199,38 @@ export const modelInference: DashboardSpec = {
         )
         .withPanel(
           timeSeries({
+            title: 'Inference time by model',
+            description:
+              'Duration of one model run (featurize + onnxruntime, in a worker), p50 and p99 per model name and version: a new version that runs slower shows here first.',
+            unit: 's',
+            min: 0,
+            fill: 0,
+            queries: [
+              {
+                expr: quantile(0.5, 'moderator_inference_duration_seconds', `${BY_MODEL}, le`),
+                legend: 'p50 {{model_name}} {{model_version}}',
+              },
+              {
+                expr: quantile(0.99, 'moderator_inference_duration_seconds', `${BY_MODEL}, le`),
+                legend: 'p99 {{model_name}} {{model_version}}',
+              },
+            ],
+          }),
+        )
+        .withPanel(
+          timeSeries({
+            title: 'Classified texts by instance',
+            description:
+              'Texts scored per second by each instance (pod): with many replicas they should be close; one far above the others is getting more than its share from the load balancer.',
+            unit: UNITS.textsPerSecond,
+            min: 0,
+            queries: [
+              { expr: `sum by (instance) (rate(moderator_texts_classified_total{${MSEL}}[${RI}]))`, legend: '{{instance}}' },
+            ],
+          }),
+        )
+        .withPanel(
+          timeSeries({
             title: 'Batch size',
             description: 'Texts per model run: median, 95th percentile and mean. Bigger batches amortise the model call.',
             unit: UNITS.texts,
@@ -186,8 +241,8 @@ export const modelInference: DashboardSpec = {
               { expr: quantile(0.95, 'moderator_batch_size'), legend: 'p95' },
               {
                 expr:
-                  `sum(rate(moderator_batch_size_sum{${SEL}}[${RI}]))` +
-                  ` / sum(rate(moderator_batch_size_count{${SEL}}[${RI}]))`,
+                  `sum(rate(moderator_batch_size_sum{${MSEL}}[${RI}]))` +
+                  ` / sum(rate(moderator_batch_size_count{${MSEL}}[${RI}]))`,
                 legend: 'mean',
               },
             ],
@@ -196,12 +251,12 @@ export const modelInference: DashboardSpec = {
         .withPanel(
           timeSeries({
             title: 'Queue depth vs capacity',
-            description: `Texts waiting in the batch queue and the queue's bound, per instance. The ModeratorInferenceQueueSaturated warning fires above ${THRESHOLDS.queueSaturationWarning * 100}% for ${THRESHOLDS.queueSaturationFor}; beyond the bound texts are refused with 503.`,
+            description: `Texts waiting in the batch queue and the queue's bound, per instance. The ModeratorInferenceQueueSaturated warning fires above ${THRESHOLDS.queueSaturationWarning * 100}% for ${THRESHOLDS.queueSaturationFor}; beyond the bound texts are refused with 503. On Kubernetes the depth is the autoscaler's metric: it adds pods when the ${AUTOSCALING.queueWindow} average per pod exceeds ${AUTOSCALING.queuedBatches} full batches (classifier.batching.max_batch_size texts each).`,
             unit: UNITS.texts,
             min: 0,
             queries: [
-              { expr: `sum by (instance) (moderator_queue_depth{${SEL}})`, legend: 'depth {{instance}}' },
-              { expr: `sum by (instance) (moderator_queue_capacity{${SEL}})`, legend: 'capacity {{instance}}' },
+              { expr: `sum by (instance) (moderator_queue_depth{${MSEL}})`, legend: 'depth {{instance}}' },
+              { expr: `sum by (instance) (moderator_queue_capacity{${MSEL}})`, legend: 'capacity {{instance}}' },
             ],
           }),
         )
@@ -214,11 +269,11 @@ export const modelInference: DashboardSpec = {
             min: 0,
             queries: [
               {
-                expr: `sum by (reason) (rate(moderator_queue_rejections_total{${SEL}}[${RI}]))`,
+                expr: `sum by (reason) (rate(moderator_queue_rejections_total{${MSEL}}[${RI}]))`,
                 legend: 'refused: {{reason}}',
               },
               {
-                expr: `sum by (reason) (rate(moderator_inference_failures_total{${SEL}}[${RI}]))`,
+                expr: `sum by (reason) (rate(moderator_inference_failures_total{${MSEL}}[${RI}]))`,
                 legend: 'failed run: {{reason}}',
               },
             ],
@@ -232,7 +287,7 @@ export const modelInference: DashboardSpec = {
             min: 0,
             stack: true,
             queries: [
-              { expr: `sum by (result) (rate(moderator_cache_lookups_total{${SEL}}[${RI}]))`, legend: '{{result}}' },
+              { expr: `sum by (result) (rate(moderator_cache_lookups_total{${MSEL}}[${RI}]))`, legend: '{{result}}' },
             ],
           }),
         )
@@ -243,7 +298,7 @@ export const modelInference: DashboardSpec = {
             unit: 'short',
             min: 0,
             decimals: 0,
-            queries: [{ expr: `sum by (instance) (moderator_workers{${SEL}})`, legend: '{{instance}}' }],
+            queries: [{ expr: `sum by (instance) (moderator_workers{${MSEL}})`, legend: '{{instance}}' }],
           }),
         )
         .build(),

@@ -21,7 +21,7 @@ export const serviceOverview: DashboardSpec = {
         uid: 'content-moderator-overview',
         title: 'Content moderator / Service overview',
         description:
-          'HTTP traffic of content-moderator: request rate, error ratios, latency percentiles by route, in-flight requests.',
+          'HTTP traffic of content-moderator: request rate, error ratios, latency percentiles by route; instances up, requests and in-flight requests by instance.',
       })
         .withRow(row('Golden signals'))
         .withPanel(
@@ -116,6 +116,29 @@ export const serviceOverview: DashboardSpec = {
               { expr: quantile(0.95, 'http_route, le'), legend: '{{http_route}} p95' },
               { expr: quantile(0.99, 'http_route, le'), legend: '{{http_route}} p99' },
             ],
+          }),
+        )
+        .withRow(row('Instances'))
+        .withPanel(
+          statPanel({
+            title: 'Instances up',
+            description:
+              'Instances (on Kubernetes: pods) of the selected job that Prometheus scraped successfully. With an autoscaler this follows the load; compare with its minimum and maximum (ModeratorReplicasBelowMinimum, ModeratorAutoscalerAtMaximum).',
+            unit: 'short',
+            decimals: 0,
+            w: 6,
+            queries: [{ expr: `count(up{${SEL}} == 1)`, legend: 'up' }],
+          }),
+        )
+        .withPanel(
+          timeSeries({
+            title: 'Requests by instance',
+            description:
+              'HTTP requests per second answered by each instance: with many replicas behind one Service they should be close; a pod far above the others gets more than its share (long-lived keep-alive connections pinned to it).',
+            unit: 'reqps',
+            min: 0,
+            w: 18,
+            queries: [{ expr: `sum by (instance) (rate(${REQ}_count{${SEL}}[${RI}]))`, legend: '{{instance}}' }],
           }),
         )
         .withPanel(

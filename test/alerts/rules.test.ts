@@ -1,12 +1,21 @@
 /**
  * Alert rule conventions: severity, summary, description and a runbook_url whose section exists in
- * docs/runbooks.md; recording rules named level:metric:operations; only documented metric names; a promtool
+ * docs/runbooks.md; recording rules named level:metric:operations; only documented metric names (and the
+ * kube-state-metrics series observability/config.ts lists); every alert labelled with the service's job; a promtool
  * unit test that fires and one that stays silent for every alert; Alertmanager routes by severity.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { JOB_SELECTOR, RUNBOOK_BASE_URL, anchorOf } from '../../observability/config';
+import {
+  JOB_NAME,
+  JOB_SELECTOR,
+  KUBE_STATE_METRICS,
+  KUBE_STATE_METRICS_SELECTOR,
+  RUNBOOK_BASE_URL,
+  WORKLOAD_NAME,
+  anchorOf,
+} from '../../observability/config';
 import { ROOT, knownSeriesNames, loadRuleFiles, selectorsOf } from '../support/observability';
 
 const alerts = loadRuleFiles().flatMap(({ file, rules }) =>
@@ -72,20 +81,36 @@ describe('alert rules', () => {
     for (const r of records) expect(r.record).toMatch(/^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$/);
   });
 
-  it('uses only metric names from docs/metrics.md and its own recording rules', () => {
-    const known = knownSeriesNames();
+  it('uses only metric names from docs/metrics.md, its own recording rules and the listed kube-state-metrics series', () => {
+    const known = new Set([...knownSeriesNames(), ...KUBE_STATE_METRICS]);
     const unknown = [...alerts, ...records]
       .flatMap((r) => selectorsOf(r.expr).map((s) => s.name))
       .filter((n) => !known.has(n));
     expect(unknown).toEqual([]);
   });
 
-  it('selects the service by job on every raw metric', () => {
+  it("selects the service by job on every raw metric, and kube-state-metrics' series by the service's workload", () => {
+    const problems: string[] = [];
     for (const r of [...alerts, ...records]) {
       for (const s of selectorsOf(r.expr)) {
-        if (!s.name.includes(':')) expect(s.matchers).toContain(JOB_SELECTOR);
+        if (s.name.includes(':')) continue;
+        const wanted = (KUBE_STATE_METRICS as readonly string[]).includes(s.name)
+          ? [KUBE_STATE_METRICS_SELECTOR, `="${WORKLOAD_NAME}"`]
+          : [JOB_SELECTOR];
+        for (const w of wanted) if (!s.matchers.includes(w)) problems.push(`${r.alert ?? r.record}: ${s.name}{${s.matchers}} lacks ${w}`);
       }
     }
+    expect(problems).toEqual([]);
+  });
+
+  it("labels the alerts over kube-state-metrics with the service's job, so Alertmanager groups them with the others", () => {
+    // The service's own series carry its job (the promtool cases check it on every firing alert); kube-state-metrics'
+    // carry job="kube-state-metrics", which these alerts must not route or group by.
+    const overKubeStateMetrics = alerts.filter((a) =>
+      selectorsOf(a.expr).some((s) => (KUBE_STATE_METRICS as readonly string[]).includes(s.name)),
+    );
+    expect(overKubeStateMetrics.map((a) => a.alert).sort()).toEqual(['ModeratorAutoscalerAtMaximum', 'ModeratorReplicasBelowMinimum']);
+    for (const a of overKubeStateMetrics) expect(a.labels?.job).toBe(JOB_NAME);
   });
 
   it('has a promtool case where each alert fires (labels and annotations checked) and one where it is silent', () => {

@@ -1,7 +1,8 @@
 /**
  * Dashboard conventions (after the community mixins), checked on every panel of every generated dashboard:
  * title, description and unit on every panel; the `${datasource}` variable everywhere; datasource, job and
- * instance variables; rate windows are $__rate_interval; no hard-coded job; only metric names from
+ * instance variables; model_name and model_version variables where model metrics are read, and every model metric
+ * filtered by them; rate windows are $__rate_interval; no hard-coded job; only metric names from
  * docs/metrics.md or the recording rules in alerts/rules.
  */
 import {
@@ -10,6 +11,7 @@ import {
   documentedMetrics,
   knownSeriesNames,
   loadDashboards,
+  modelMetricNames,
   panelsOf,
   rangesOf,
   selectorsOf,
@@ -17,6 +19,7 @@ import {
 
 const dashboards = loadDashboards();
 const known = knownSeriesNames();
+const modelMetrics = modelMetricNames();
 const DS = { type: 'prometheus', uid: '${datasource}' };
 
 function variable(d: DashboardJson, name: string) {
@@ -87,6 +90,26 @@ describe.each(dashboards.map((d) => [d.file, d.json] as const))('%s', (_file, d)
     expect(String(instance?.query)).toMatch(/^label_values\(moderator_[a-z_]+\{job="\$job"\}, instance\)$/);
   });
 
+  const readsModelMetrics = panelsOf(d).some((p) =>
+    (p.targets ?? []).some((t) => selectorsOf(t.expr ?? '').some((s) => modelMetrics.has(s.name))),
+  );
+
+  it('has multi-value model_name and model_version variables if it reads model metrics, else none', () => {
+    const name = variable(d, 'model_name');
+    const version = variable(d, 'model_version');
+    if (!readsModelMetrics) {
+      expect([name, version]).toEqual([undefined, undefined]);
+      return;
+    }
+    for (const v of [name, version]) {
+      expect(v).toMatchObject({ type: 'query', datasource: DS, multi: true, includeAll: true, allValue: '.+' });
+    }
+    expect(String(name?.query)).toBe('label_values(moderator_model_ready{job="$job", instance=~"$instance"}, model_name)');
+    expect(String(version?.query)).toBe(
+      'label_values(moderator_model_ready{job="$job", instance=~"$instance", model_name=~"$model_name"}, model_version)',
+    );
+  });
+
   it('gives every panel a unique id and a place on the 24-column grid', () => {
     const ids = d.panels.flatMap((p) => [p.id, ...(p.panels ?? []).map((c) => c.id)]);
     expect(ids.every((id) => typeof id === 'number')).toBe(true);
@@ -130,6 +153,9 @@ describe.each(dashboards.map((d) => [d.file, d.json] as const))('%s', (_file, d)
         if (!/\bjob="\$job"/.test(s.matchers)) problems.push(`${where}: ${s.name} is not filtered by job="$job"`);
         if (hasInstance && !s.name.includes(':') && !/\binstance=~"\$instance"/.test(s.matchers)) {
           problems.push(`${where}: ${s.name} is not filtered by instance=~"$instance"`);
+        }
+        if (modelMetrics.has(s.name) && !/\bmodel_name=~"\$model_name", model_version=~"\$model_version"/.test(s.matchers)) {
+          problems.push(`${where}: ${s.name} is not filtered by the model variables (MSEL)`);
         }
       }
       for (const n of bareSeriesNames(expr, known)) problems.push(`${where}: ${n} used without a {job="$job"} selector`);

@@ -83,6 +83,7 @@ describe('observability stack, end to end (real Prometheus, Alertmanager and ser
   let alertmanagerUrl: string;
   let prom: Prometheus;
   let instance: string;
+  let modelDir: string;
   /** calls[method][outcome], counted from the responses this test received. */
   const calls: Record<string, Record<Outcome, number>> = {};
 
@@ -124,7 +125,8 @@ describe('observability stack, end to end (real Prometheus, Alertmanager and ser
     const conf = parse(fs.readFileSync(path.join(ROOT, 'app_conf.yml'), 'utf8'));
     conf.server = { ...conf.server, host: '127.0.0.1' };
     // E2E_MODEL_DIR runs the same test against another model bundle.
-    conf.classifier.model_path = path.resolve(ROOT, process.env.E2E_MODEL_DIR ?? conf.classifier.model_path);
+    modelDir = path.resolve(ROOT, process.env.E2E_MODEL_DIR ?? conf.classifier.model_path);
+    conf.classifier.model_path = modelDir;
     conf.classifier.workers = 1;
     conf.classifier.batching = { ...conf.classifier.batching, max_queue: MAX_QUEUE, max_wait_us: 1_000_000 };
     conf.classifier.limits = { ...conf.classifier.limits, max_texts: MAX_QUEUE, max_body_bytes: MAX_BODY_BYTES };
@@ -266,6 +268,9 @@ describe('observability stack, end to end (real Prometheus, Alertmanager and ser
       }
     }
     expect(queries.length).toBeGreaterThan(40);
+    // What each variable must offer: this job, this instance, and the model the service runs.
+    const manifest = JSON.parse(fs.readFileSync(path.join(modelDir, 'model.json'), 'utf8')) as { name: string; version: string };
+    const expectedValue: Record<string, string> = { job: JOB, instance, model_name: manifest.name, model_version: manifest.version };
 
     const empty = new Map<string, string>();
     await eventually('every dashboard query to return data', async () => {
@@ -279,7 +284,7 @@ describe('observability stack, end to end (real Prometheus, Alertmanager and ser
       }
       for (const v of variableQueries) {
         const values = await prom.labelValues(v.label, v.match);
-        if (!values.includes(v.label === 'job' ? JOB : instance)) empty.set(v.where, `values ${JSON.stringify(values)}`);
+        if (!values.includes(expectedValue[v.label])) empty.set(v.where, `values ${JSON.stringify(values)}`);
       }
       return empty.size === 0 ? true : undefined;
     }, 30_000, 500).catch(() => undefined);

@@ -106,11 +106,16 @@ const METRIC_NAME = /^[a-z_][a-z0-9_:]*$/;
 const HISTOGRAM_SUFFIXES = ['_bucket', '_sum', '_count'];
 
 /**
- * The metric contract: every name docs/metrics.md lists, as /metrics shows it, grouped by table row (one row
- * may list several related names, e.g. `nodejs_eventloop_delay_p50`, `_p90`, ...).
+ * The metric contract: every name docs/metrics.md lists (or only those of one `## section`), as /metrics shows it,
+ * grouped by table row (one row may list several related names, e.g. `nodejs_eventloop_delay_p50`, `_p90`, ...).
  */
-export function documentedMetrics(): Array<{ row: string; names: string[] }> {
-  const text = fs.readFileSync(path.join(ROOT, 'docs', 'metrics.md'), 'utf8');
+export function documentedMetrics(section?: string): Array<{ row: string; names: string[] }> {
+  let text = fs.readFileSync(path.join(ROOT, 'docs', 'metrics.md'), 'utf8');
+  if (section !== undefined) {
+    const part = text.split(/^## /m).find((p) => p.startsWith(`${section}\n`));
+    if (!part) throw new Error(`docs/metrics.md has no section "## ${section}"`);
+    text = part;
+  }
   const rows: Array<{ row: string; names: string[] }> = [];
   for (const line of text.split('\n')) {
     if (!line.startsWith('|')) continue;
@@ -166,7 +171,15 @@ export function rangesOf(expr: string): string[] {
   return [...expr.matchAll(/\[([^\]]*)\]/g)].map((m) => m[1]);
 }
 
-/** Values every dashboard variable takes when a panel query is sent straight to Prometheus. */
+/** The series that carry `model_name` and `model_version` (docs/metrics.md, "Model and inference"). */
+export function modelMetricNames(): Set<string> {
+  return new Set(documentedMetrics('Model and inference').flatMap((r) => r.names));
+}
+
+/**
+ * Values every dashboard variable takes when a panel query is sent straight to Prometheus. The model variables
+ * are multi-value with "All" selected by default, which Grafana sends as their allValue (`.+`).
+ */
 export function substituteVariables(
   expr: string,
   v: { job: string; instance: string; rateInterval: string; range: string },
@@ -175,5 +188,7 @@ export function substituteVariables(
     .replace(/\$__rate_interval/g, v.rateInterval)
     .replace(/\$__range/g, v.range)
     .replace(/\$job/g, v.job)
-    .replace(/\$instance/g, v.instance);
+    .replace(/\$instance/g, v.instance)
+    .replace(/\$model_name/g, '.+')
+    .replace(/\$model_version/g, '.+');
 }
