@@ -49,7 +49,7 @@ export function helloApp(): express.Express {
 function serve(): void {
   const app = helloApp();
   const server = process.env.HELLO_SERVER === 'app-prototypes' ? createHttpServer(app) : createServer(app);
-  server.keepAliveTimeout = 65_000; // as src/server.ts
+  server.keepAliveTimeout = 65_000; // as the service sets it
   server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
     const address = server.address();
     process.stdout.write(`${JSON.stringify({ msg: 'listening', port: typeof address === 'object' && address ? address.port : null })}\n`);
