@@ -1,5 +1,5 @@
-import { flameBoxes, flameGraphSvg } from '../../bench/flamegraph';
-import type { CpuProfile } from '../../bench/profile-summary';
+import { flameBoxes, flameGraphSvg } from '../../bench/profiles/flamegraph';
+import type { CpuProfile } from '../../bench/profiles/profile-summary';
 
 const frame = (functionName: string, url = '', lineNumber = 0) => ({ functionName, url, lineNumber, columnNumber: 0 });
 

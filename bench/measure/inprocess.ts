@@ -3,8 +3,8 @@
  * no worker messaging: the physical limit the HTTP numbers are compared with. It runs the same
  * ModelSession (src/model/model-session.ts) as the inference worker.
  *
- * Run by bench/run.ts as a child process (so it never shares an event loop with a load generator):
- *   node --import tsx bench/inprocess.ts --model DIR --seconds S --batches 64,1
+ * Run by the bench session (bench/measure/session.ts) as a child process (so it never shares an event loop with a load generator):
+ *   node --import tsx bench/measure/inprocess.ts --model DIR --seconds S --batches 64,1
  * Prints one JSON line: { results: [{ batch, texts, seconds, textsPerSec, featurizeShare, ... }] }.
  *
  * With `--paced RATE` it instead runs batches of the first size at RATE per second, evenly spaced and
@@ -12,12 +12,10 @@
  * { paced: PacedResult }: the latency floor of the HTTP paced runs, with no HTTP, no messaging and
  * no other thread of ours competing for the cores.
  */
-process.env.ORT_DISABLE_TELEMETRY = '1';
-
-import { loadBundle } from '../src/model/bundle';
-import { ModelSession } from '../src/model/model-session';
+import { loadBundle } from '../../src/model/bundle';
+import { ModelSession } from '../../src/model/model-session';
 import { percentile } from './load';
-import { intArg, intListArg, parseArgs, positiveArg } from '../tools/cli-args';
+import { intArg, intListArg, parseArgs, positiveArg } from '../../tools/cli-args';
 import { machineCpu } from './servers';
 import { makeTexts } from './texts';
 
@@ -93,7 +91,7 @@ function readArgs(): Args {
           paced: 'run batches of the first size at this many per second instead, open loop',
         },
       },
-      'Usage: node --import tsx bench/inprocess.ts [options]',
+      'Usage: node --import tsx bench/measure/inprocess.ts [options]',
     );
     return {
       modelDir: values.model ?? 'models/default',
@@ -110,6 +108,7 @@ function readArgs(): Args {
 
 async function main(): Promise<void> {
   const { modelDir, seconds, batches, threads, pacedRate } = readArgs();
+  process.env.ORT_DISABLE_TELEMETRY = '1'; // before onnxruntime-node is loaded: it phones home otherwise
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
   // As the service's workers run it: ModelSession's default thread count unless --threads is given.
@@ -201,7 +200,9 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify({ results })}\n`);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`inprocess: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`inprocess: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}

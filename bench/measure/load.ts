@@ -42,7 +42,7 @@ export interface LoadResult {
   othersWaitMsPerS?: number;
   /** The same for the load generator (the bench process's main thread): its own delay counts in every latency it measures. */
   clientWaitMsPerS?: number;
-  /** The server's event-loop delay over the run, ms (telemetry-on service only; see bench/run.ts loopDelayWindow). */
+  /** The server's event-loop delay over the run, ms (telemetry-on service only; see scenario-run.ts loopDelayWindow). */
   loopDelayMs?: { p50: number; p99: number; max: number };
 }
 
@@ -123,7 +123,7 @@ export async function closedLoop(t: Target, opts: { connections: number; seconds
  */
 export async function paced(t: Target, opts: { rate: number; seconds: number; maxSockets: number; warmupSeconds?: number }): Promise<LoadResult> {
   // undici (the Node.js project's HTTP client, the one under fetch) through its lowest-level call:
-  // a quarter to a third less CPU per request than node:http's client (bench/README.md), and the
+  // a quarter to a third less CPU per request than node:http's client (docs/decisions/0005), and the
   // generator's own time counts in every latency it measures.
   const pool = new Pool(t.url, { connections: opts.maxSockets, pipelining: 1, headersTimeout: 10_000, bodyTimeout: 10_000 });
   const bodies = t.bodies?.map((b) => Buffer.from(b));

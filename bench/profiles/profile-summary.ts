@@ -1,6 +1,6 @@
 /**
  * Summarises a V8 .cpuprofile (from `node --cpu-prof`): self time per function and per package.
- *   npx tsx bench/profile-summary.ts FILE.cpuprofile [--top 20]
+ *   npx tsx bench/profiles/profile-summary.ts FILE.cpuprofile [--top 20]
  * Self time of a sample = the time until the next sample (timeDeltas[i + 1]); idle is reported apart
  * and percentages are of busy (non-idle) time.
  */
@@ -45,7 +45,7 @@ export interface ProfileSummary {
   categories: Array<{ category: string; selfMs: number; share: number }>;
 }
 
-const ROOT = path.resolve(__dirname, '..');
+const ROOT = path.resolve(__dirname, '../..');
 
 /** Where a function lives, coarse: a package, node internals, the app's own files, or a VM pseudo-frame. */
 export function categoryOf(frame: CallFrame): string {
@@ -172,7 +172,7 @@ export function profileMarkdown(s: ProfileSummary, topCategories = 15): string {
     '',
     '| self time by package / area | ms | % of busy |',
     '|---|---:|---:|',
-    ...s.categories.slice(0, topCategories).map((c) => `| ${c.category} | ${c.selfMs.toFixed(0)} | ${pct(c.share)} |`),
+    ...s.categories.slice(0, topCategories).map((c) => `| ${c.category.replace(/\|/g, '\\|')} | ${c.selfMs.toFixed(0)} | ${pct(c.share)} |`),
     '',
     '| top functions by self time | where | ms | % of busy |',
     '|---|---|---:|---:|',
@@ -184,7 +184,7 @@ export function profileMarkdown(s: ProfileSummary, topCategories = 15): string {
 if (require.main === module) {
   const file = process.argv[2];
   if (!file) {
-    process.stderr.write('usage: tsx bench/profile-summary.ts FILE.cpuprofile [--top N]\n');
+    process.stderr.write('usage: tsx bench/profiles/profile-summary.ts FILE.cpuprofile [--top N]\n');
     process.exit(2);
   }
   const i = process.argv.indexOf('--top');

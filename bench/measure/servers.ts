@@ -10,7 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { stringify } from 'yaml';
 
-export const ROOT = path.resolve(__dirname, '..');
+export const ROOT = path.resolve(__dirname, '../..');
 
 export interface Running {
   name: string;
@@ -144,7 +144,7 @@ export interface ServiceOptions {
 }
 
 /** Starts dist/src/server.js with a config file written to workDir; resolves once /readyz answers 200. */
-export async function startService(o: ServiceOptions): Promise<Running> {
+export async function spawnService(o: ServiceOptions): Promise<Running> {
   mkdirSync(o.workDir, { recursive: true });
   const port = await freePort();
   const confFile = path.join(o.workDir, `${o.name}.yml`);
@@ -154,14 +154,14 @@ export async function startService(o: ServiceOptions): Promise<Running> {
 }
 
 /**
- * Starts bench/hello-server.ts (through tsx) and waits for it to answer. `appPrototypes`: served by
+ * Starts bench/measure/hello-server.ts (through tsx) and waits for it to answer. `appPrototypes`: served by
  * the service's createHttpServer instead of a plain http.createServer.
  */
-export async function startHello(workDir: string, appPrototypes = false): Promise<Running> {
+export async function spawnHello(workDir: string, appPrototypes = false): Promise<Running> {
   mkdirSync(workDir, { recursive: true });
   const port = await freePort();
   const env = { PORT: String(port), HELLO_SERVER: appPrototypes ? 'app-prototypes' : 'plain' };
-  return startReady('hello', ['--import', 'tsx', path.join(ROOT, 'bench/hello-server.ts')], env, workDir, port);
+  return startReady('hello', ['--import', 'tsx', path.join(ROOT, 'bench/measure/hello-server.ts')], env, workDir, port);
 }
 
 /** Launches a server and waits for its /readyz; the time from spawn to ready is its cold start. */

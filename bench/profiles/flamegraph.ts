@@ -1,6 +1,6 @@
 /**
  * Flame graphs (SVG) of V8 CPU profiles (`node --cpu-prof`), for bench/RESULTS.md.
- *   npx tsx bench/flamegraph.ts FILE.cpuprofile > out.svg
+ *   npx tsx bench/profiles/flamegraph.ts FILE.cpuprofile > out.svg
  *
  * One box per call path, as wide as the time spent in it and in what it called, stacked from the
  * root at the bottom; callees sorted widest first. Idle time is left out, so the full width is the
@@ -145,7 +145,7 @@ export function flameGraphSvg(profile: CpuProfile, o: FlameGraphOptions): string
 if (require.main === module) {
   const file = process.argv[2];
   if (!file) {
-    process.stderr.write('usage: tsx bench/flamegraph.ts FILE.cpuprofile > out.svg\n');
+    process.stderr.write('usage: tsx bench/profiles/flamegraph.ts FILE.cpuprofile > out.svg\n');
     process.exit(2);
   }
   process.stdout.write(flameGraphSvg(loadProfile(file), { title: file }));
