@@ -60,7 +60,7 @@ export interface AccessOptions {
 }
 
 /**
- * Access control ahead of every route. API requests get `req.client` (the key's identity, or the
+ * Access control ahead of every route. API requests get `req.caller` (the key's identity, or the
  * address when keys are off); with keys on, an API request without a valid key, or an auxiliary
  * endpoint configured `key`, gets 401 problem+json with a `WWW-Authenticate` challenge.
  */
@@ -82,7 +82,7 @@ export function accessControl(options: AccessOptions): RequestHandler {
       metrics.authFailed('invalid');
       return unauthorized('invalid');
     }
-    req.client = keyClient(key);
+    req.caller = keyClient(key);
     return undefined;
   };
   return (req, _res, next) => {
@@ -91,8 +91,8 @@ export function accessControl(options: AccessOptions): RequestHandler {
     if (area !== 'api') return next(endpoints[area] === 'key' ? authenticate(req) : undefined);
     const refused = authenticate(req);
     if (refused) return next(refused);
-    req.client ??= addressClient(options.address(req));
-    metrics.admitted(req.client.keyId);
+    req.caller ??= addressClient(options.address(req));
+    metrics.admitted(req.caller.keyId);
     next();
   };
 }

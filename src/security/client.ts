@@ -12,8 +12,11 @@ export interface ClientIdentity {
 
 declare module 'http' {
   interface IncomingMessage {
-    /** Set for API requests by the access middleware (src/security/access.ts). */
-    client?: ClientIdentity;
+    /**
+     * Who sent an API request, set by access control (src/security/access.ts). Not `client`: Node's
+     * IncomingMessage already has a deprecated `client` (its socket).
+     */
+    caller?: ClientIdentity;
   }
 }
 

@@ -80,8 +80,9 @@ export class RateLimiter {
     return refused ? { ok: false, states, refused, cost: refusedCost, retryAfterSeconds: waitSeconds } : { ok: true, states };
   }
 
-  /** The client's buckets as they are now, without charging. */
+  /** The client's buckets as they are now, without charging (an unknown client's are full, and stay unknown). */
   peek(client: string): BucketState[] {
+    if (!this.clients.has(client)) return this.states({ tokens: Float64Array.from(this.policies, (p) => p.burst), at: this.now() });
     return this.states(this.refilled(client));
   }
 

@@ -82,7 +82,7 @@ export function rateLimits({ limiter, metrics }: RateLimitOptions): { chargeRequ
   const policy = limiter ? policyField(limiter.policies) : '';
   return {
     chargeRequest: (req, res, next) => {
-      const client = req.client;
+      const client = req.caller;
       if (!limiter || !client) return next();
       const decision = decide(res, limiter, policy, client.id, { requests: 1 });
       if (decision.ok) return next();
@@ -90,7 +90,7 @@ export function rateLimits({ limiter, metrics }: RateLimitOptions): { chargeRequ
       next(tooMany(decision));
     },
     chargeTexts: (maxTexts) => (req, res, next) => {
-      const client = req.client;
+      const client = req.caller;
       const cost = textCost(req.body, maxTexts);
       if (!client || !cost) return next();
       if (limiter) {
