@@ -3,6 +3,7 @@ import { HttpProblem } from '../api/http-problem';
 import type { EndpointAccess } from '../config/schema';
 import type { AuthFailureReason, ClientMetrics } from '../telemetry/client-metrics';
 import { addressClient, keyClient } from './client';
+import type { ApiKey } from './key-file';
 import type { KeyStore } from './key-store';
 
 /** What a path is, for access control: probes are always open; the auxiliary endpoints as configured; the rest is API. */
@@ -66,8 +67,8 @@ export interface AccessOptions {
  */
 export function accessControl(options: AccessOptions): RequestHandler {
   const { keys, endpoints, metricsPath, metrics } = options;
-  const authenticate = (req: Request): HttpProblem | undefined => {
-    if (!keys) return undefined;
+  /** The key the request holds, or the 401 to answer. */
+  const authenticate = (req: Request, keys: KeyStore): ApiKey | HttpProblem => {
     const presented = presentedKey(req);
     if (presented === null) {
       metrics.authFailed('invalid');
@@ -78,20 +79,25 @@ export function accessControl(options: AccessOptions): RequestHandler {
       return unauthorized('missing');
     }
     const key = keys.verify(presented);
-    if (!key) {
-      metrics.authFailed('invalid');
-      return unauthorized('invalid');
-    }
-    req.caller = keyClient(key);
-    return undefined;
+    if (key) return key;
+    metrics.authFailed('invalid');
+    return unauthorized('invalid');
   };
   return (req, _res, next) => {
     const area = areaOf(req.path, metricsPath);
     if (area === 'probe') return next();
-    if (area !== 'api') return next(endpoints[area] === 'key' ? authenticate(req) : undefined);
-    const refused = authenticate(req);
-    if (refused) return next(refused);
-    req.caller ??= addressClient(options.address(req));
+    if (area !== 'api') {
+      // A key-protected endpoint only checks the key: no caller, so no rate limit and no per-key count.
+      const checked = keys && endpoints[area] === 'key' ? authenticate(req, keys) : undefined;
+      return next(checked instanceof HttpProblem ? checked : undefined);
+    }
+    if (keys) {
+      const checked = authenticate(req, keys);
+      if (checked instanceof HttpProblem) return next(checked);
+      req.caller = keyClient(checked);
+    } else {
+      req.caller = addressClient(options.address(req));
+    }
     metrics.admitted(req.caller.keyId);
     next();
   };

@@ -6,7 +6,7 @@ import type { Logger } from '../logging';
 import { ClientMetrics } from '../telemetry/client-metrics';
 import { ANONYMOUS, KeyFileError } from './key-file';
 import { KeyStore, type ReloadResult } from './key-store';
-import type { RateLimiter } from './rate-limiter';
+import { LIMIT_NAMES, type RateLimiter } from './rate-limiter';
 import { rateLimiterFrom } from './rate-limits';
 
 /** API keys, rate limits and their metrics, as one running part of the service. */
@@ -49,7 +49,8 @@ export function startSecurity(config: AppConfig, options: SecurityOptions): Secu
   const { logger } = options;
   const keys = config.auth.enabled ? loadKeys(config.auth, options.configDir, options.env ?? process.env) : undefined;
   const limiter = rateLimiterFrom(config.rate_limits);
-  const metrics = new ClientMetrics(options.meter, keys ? keys.ids : [ANONYMOUS], limiter ? limiter.policies.map((p) => p.name) : []);
+  // Every limit's series exists from the start, at 0, also with rate limits off: dashboards and alerts see them.
+  const metrics = new ClientMetrics(options.meter, keys ? keys.ids : [ANONYMOUS], LIMIT_NAMES);
   metrics.setKeys(keys?.size ?? 0);
 
   const reloadKeys = (trigger: string): ReloadResult | undefined => {
