@@ -94,6 +94,8 @@ describe('API keys', () => {
       expect(sampleValue(after, 'moderator_auth_failures_total', { reason })).toBe(sampleValue(before, 'moderator_auth_failures_total', { reason }) + 1);
     }
     expect(sampleValue(after, 'moderator_auth_keys')).toBe(2);
+    // The scrapes themselves (with alice's key) are not API requests.
+    expect(sampleValue(after, 'moderator_client_requests_total', { key_id: 'alice' })).toBe(sampleValue(before, 'moderator_client_requests_total', { key_id: 'alice' }));
     logger.flush();
     const lines = logs.split('\n').filter((l) => l.includes('"request completed"'));
     expect(lines.some((l) => (JSON.parse(l) as { req: { key_id?: string } }).req.key_id === 'bob')).toBe(true);

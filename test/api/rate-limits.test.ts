@@ -64,8 +64,11 @@ describe('rate limits per API key', () => {
     await classify('metrics', { text: 'x' }).expect(200);
   });
 
-  it('never limits the probes; a bad body still costs its request', async () => {
+  it('never limits the probes or the spec, which declares the 429; a bad body still costs its request', async () => {
     for (let i = 0; i < 10; i++) await request(h.server).get('/healthz').expect(200);
+    for (let i = 0; i < 5; i++) await request(h.server).get('/openapi.json').set(as('metrics')).expect(200);
+    const spec = (await request(h.server).get('/openapi.json').expect(200)).body;
+    expect(spec.paths['/classify'].post.responses['429'].content['application/problem+json']).toBeDefined();
     await request(h.server).post('/classify').set(as('metrics')).set('content-type', 'application/json').send('{oops').expect(400);
   });
 
