@@ -1,4 +1,6 @@
 import express, { type Express, type Request, type RequestHandler } from 'express';
+import { constants as zlibConstants } from 'node:zlib';
+import compression from 'compression';
 import swaggerUi from 'swagger-ui-express';
 import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { AppContext } from './context';
@@ -11,6 +13,10 @@ import { onResponseClosed, statusAtClose } from './api/client-gone';
 import { servedSpec } from './api/openapi';
 import type { Logger } from './logging';
 import { useRequestLogging } from './api/request-logging';
+import type { AppConfig } from './config/schema';
+import { accessControl } from './security/access';
+import { rateLimits } from './security/rate-limits';
+import type { Security } from './security/security';
 
 export interface AppOptions {
   logger: Logger;
@@ -18,6 +24,8 @@ export interface AppOptions {
   prometheus?: PrometheusExporter;
   /** Version reported in the spec. */
   version: string;
+  /** API keys, rate limits and per-client metrics (src/security/). */
+  security: Security;
 }
 
 /** The matched route template (e.g. `/classify`), or undefined when no route matched (404). */
@@ -64,6 +72,19 @@ const requireJson: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/**
+ * gzip or br for clients that accept them, above `compression.min_bytes` (the library's filter
+ * decides by Content-Type; every answer here is JSON, problem+json, Prometheus text or Swagger UI's assets).
+ */
+function compress(config: AppConfig['compression']): RequestHandler | undefined {
+  if (!config.enabled) return undefined;
+  return compression({
+    threshold: config.min_bytes,
+    level: config.gzip_level,
+    brotli: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: config.brotli_quality } },
+  });
+}
+
 /** The express app: what the server listens with and what the API tests drive with supertest. */
 export function createApp(ctx: AppContext, options: AppOptions): Express {
   const { config } = ctx;
@@ -75,27 +96,51 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
   const metricsPath = config.metrics.prometheus.path;
   useRequestLogging(app, options.logger, new Set(['/healthz', '/readyz', metricsPath]));
   app.use(observeRequests(ctx, metricsPath));
+  const compressor = compress(config.compression);
+  if (compressor) app.use(compressor);
+
+  // Who is asking (API key or address), then their request rate; probes pass untouched.
+  const { security } = options;
+  const hops = config.clients.trust_proxy_hops;
+  if (hops > 0) app.set('trust proxy', hops);
+  app.use(
+    accessControl({
+      keys: security.keys,
+      endpoints: config.auth.endpoints,
+      metricsPath,
+      metrics: security.metrics,
+      address: hops > 0 ? (req) => req.ip : (req) => req.socket.remoteAddress,
+    }),
+  );
+  const limits = rateLimits({ limiter: security.limiter, metrics: security.metrics });
+  app.use(limits.chargeRequest);
 
   // The API first: every layer ahead of a route is a path match that each request pays for.
   // Only for POST: another method gets 405 from `unmatched`, whatever its body.
-  app.post('/classify', requireJson, jsonBody(config.classifier.limits.max_body_bytes));
+  const { max_body_bytes: maxBody, max_texts: maxTexts } = config.classifier.limits;
+  app.post('/classify', requireJson, jsonBody(maxBody), limits.chargeTexts(maxTexts));
   RegisterRoutes(app);
 
-  if (options.prometheus) {
+  const served = config.auth.endpoints;
+  if (options.prometheus && served.metrics !== 'off') {
     const exporter = options.prometheus;
     app.get(metricsPath, (req, res) => exporter.getMetricsRequestHandler(req, res));
   }
 
   const spec = servedSpec(config, options.version);
-  app.get('/openapi.json', (_req, res) => {
-    res.json(spec);
-  });
-  app.use(
-    '/docs',
-    swaggerUi.serve,
-    // validatorUrl null: Swagger UI would otherwise send the spec to an online validator from the browser.
-    swaggerUi.setup(spec, { customSiteTitle: 'content-moderator API', swaggerOptions: { validatorUrl: null } }),
-  );
+  if (served.openapi !== 'off') {
+    app.get('/openapi.json', (_req, res) => {
+      res.json(spec);
+    });
+  }
+  if (served.docs !== 'off') {
+    app.use(
+      '/docs',
+      swaggerUi.serve,
+      // validatorUrl null: Swagger UI would otherwise send the spec to an online validator from the browser.
+      swaggerUi.setup(spec, { customSiteTitle: 'content-moderator API', swaggerOptions: { validatorUrl: null } }),
+    );
+  }
 
   app.use(unmatched(app));
   app.use(problemHandler((req) => req.log ?? options.logger));

@@ -31,6 +31,11 @@ function stopOnSignals(service: RunningService): void {
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
+  // Re-read the API keys without a restart (a bad file keeps the keys in use; the log says why).
+  // Without keys configured SIGHUP is ignored rather than ending the process, its default.
+  process.on('SIGHUP', () => {
+    if (!stopping) service.reloadKeys('SIGHUP');
+  });
 }
 
 async function main(): Promise<void> {

@@ -5,12 +5,15 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type { Express } from 'express';
 import { ConfigError, type LoadedConfig } from './config/load';
 import type { AppConfig } from './config/schema';
 import { Lifecycle } from './context';
 import { createLogger, metricsLogWriter, type Logger } from './logging';
 import type { Moderation } from './moderation/runtime';
+import type { ReloadResult } from './security/key-store';
+import type { Security } from './security/security';
 import { metricsOnAppPort, startTelemetry, type Telemetry } from './telemetry/setup';
 
 export interface StartOptions {
@@ -36,6 +39,13 @@ export interface RunningService {
   readonly server: Server;
   /** The port it listens on (the configured one, or the one the system chose for port 0). */
   readonly port: number;
+  /** API keys, rate limits and their metrics. */
+  readonly security: Security;
+  /**
+   * Re-reads the API keys (the process does on SIGHUP). A bad key file keeps the keys in use; the
+   * result says why and the log line too. Undefined when API keys are off.
+   */
+  reloadKeys(trigger: string): ReloadResult | undefined;
   /**
    * Readiness off, stop accepting, let in-flight requests finish (at most `shutdown_timeout_seconds`),
    * drain the model queue, stop the workers, flush metrics. Safe to call more than once.
@@ -89,12 +99,23 @@ export async function startService(loaded: LoadedConfig, options: StartOptions):
   const { createHttpServer } = require('./http-server') as typeof import('./http-server');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { RequestMetrics } = require('./telemetry/request-metrics') as typeof import('./telemetry/request-metrics');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { startSecurity } = require('./security/security') as typeof import('./security/security');
 
+  let security: Security;
+  try {
+    // Before the model: a key file that cannot be used is a config error worth finding in milliseconds.
+    security = startSecurity(config, { configDir: path.dirname(loaded.file), meter: telemetry.meter, logger });
+  } catch (err) {
+    await telemetry.shutdown().catch(() => undefined);
+    throw err;
+  }
   let lifecycle: Lifecycle | undefined;
   let moderation: Moderation;
   try {
     moderation = await startModeration(loaded, { telemetry, logger, stopping: () => lifecycle?.stopping ?? false });
   } catch (err) {
+    security.close();
     await telemetry.shutdown().catch(() => undefined);
     if (err instanceof ConfigError) throw err;
     throw new ConfigError(`could not load the model: ${(err as Error).message}`);
@@ -104,7 +125,7 @@ export async function startService(loaded: LoadedConfig, options: StartOptions):
   const requests = new RequestMetrics(telemetry.meter, telemetry.textHistograms);
   const app = createApp(
     { config, service, lifecycle, requests },
-    { logger, version: options.version, prometheus: metricsOnAppPort(config) ? telemetry.prometheus : undefined },
+    { logger, version: options.version, prometheus: metricsOnAppPort(config) ? telemetry.prometheus : undefined, security },
   );
   const server = createHttpServer(app);
   // Keep-alive longer than typical load balancer idle timeouts, so they close first.
@@ -114,6 +135,7 @@ export async function startService(loaded: LoadedConfig, options: StartOptions):
   } catch (err) {
     // A port in use or not allowed is a configuration problem: one line naming the key, as for the others.
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    security.close();
     await moderation.close();
     await telemetry.shutdown().catch(() => undefined);
     throw new ConfigError(`'server.port': cannot listen on ${config.server.host}:${config.server.port} (${code})`);
@@ -128,6 +150,7 @@ export async function startService(loaded: LoadedConfig, options: StartOptions):
     const started = Date.now();
     logger.info({ signal: reason }, 'shutting down');
     running.beginShutdown();
+    security.close();
     await closeGracefully(server, config.server.shutdown_timeout_seconds, logger);
     await moderation.close();
     await telemetry.shutdown().catch((err: unknown) => logger.warn({ err }, 'metrics flush failed'));
@@ -142,6 +165,8 @@ export async function startService(loaded: LoadedConfig, options: StartOptions):
     app,
     server,
     port: (server.address() as AddressInfo).port,
+    security,
+    reloadKeys: (trigger) => security.reloadKeys(trigger),
     stop: (reason) => (stopped ??= stop(reason)),
   };
 }

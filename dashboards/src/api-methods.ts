@@ -19,7 +19,7 @@ export const apiMethods: DashboardSpec = {
         uid: 'content-moderator-api-methods',
         title: 'Content moderator / API methods',
         description:
-          'The method_names collector: calls of every API method by outcome (success, client_error, server_error).',
+          'The method_names collector: calls of every API method by outcome (success, client_error, server_error); requests, texts, rate limits and authentication per API key.',
       })
         .withRow(row('Calls'))
         .withPanel(
@@ -68,6 +68,55 @@ export const apiMethods: DashboardSpec = {
                 ` / ignoring (outcome) group_left sum by (method) (rate(${m}{${SEL}}[${RI}]))`,
               legend: '{{method}} {{outcome}}',
             })),
+          }),
+        )
+        .withRow(row('Clients and API keys'))
+        .withPanel(
+          timeSeries({
+            title: 'Requests and texts per API key',
+            description:
+              'API requests admitted and texts submitted per second, by API key id (`anonymous` when keys are off). Fair queueing shares the model between these clients.',
+            unit: 'short',
+            min: 0,
+            w: 12,
+            queries: [
+              { expr: `sum by (key_id) (rate(moderator_client_requests_total{${SEL}}[${RI}]))`, legend: '{{key_id}} requests/s' },
+              { expr: `sum by (key_id) (rate(moderator_client_texts_total{${SEL}}[${RI}]))`, legend: '{{key_id}} texts/s' },
+            ],
+          }),
+        )
+        .withPanel(
+          timeSeries({
+            title: 'Rate-limited requests (429)',
+            description: 'Requests refused per second because a client was over one of its token buckets (rate_limits.requests, texts or chars).',
+            unit: 'reqps',
+            min: 0,
+            w: 12,
+            queries: [{ expr: `sum by (key_id, limit) (rate(moderator_client_rate_limited_total{${SEL}}[${RI}]))`, legend: '{{key_id}} {{limit}}' }],
+          }),
+        )
+        .withPanel(
+          timeSeries({
+            title: 'Authentication failures (401) and key reloads',
+            description:
+              'Requests refused for a missing or invalid API key, per second; and API key reloads (SIGHUP or a changed key file) that failed, which leave the previous keys in use.',
+            unit: 'short',
+            min: 0,
+            w: 16,
+            queries: [
+              { expr: `sum by (reason) (rate(moderator_auth_failures_total{${SEL}}[${RI}]))`, legend: '401 {{reason}}' },
+              { expr: `sum by (result) (increase(moderator_auth_key_reloads_total{${SEL}}[${RI}]))`, legend: 'reloads {{result}}' },
+            ],
+          }),
+        )
+        .withPanel(
+          statPanel({
+            title: 'API keys in use',
+            description: 'API keys loaded per instance (0 when keys are off). Instances that disagree missed a reload.',
+            unit: 'short',
+            decimals: 0,
+            w: 8,
+            queries: [{ expr: `max by (instance) (moderator_auth_keys{${SEL}})`, legend: '{{instance}}' }],
           }),
         )
         .build(),

@@ -55,7 +55,8 @@ export class ClassifyController extends Controller {
     checkLimits(texts, config.classifier.limits);
     // A client that disconnects while its texts wait in the queue should not cost a model run.
     // Failures are ModerationErrors; src/api/moderation-problems.ts maps each kind to its answer.
-    const results = await service.classify(texts, req.res && whenClientGone(req.res));
+    // req.caller (API key or address, from src/security/access.ts): the queue serves clients fairly.
+    const results = await service.classify(texts, req.res && whenClientGone(req.res), req.caller);
     return { model: service.model, results: results.map((r, index) => ({ index, ...r })) };
   }
 }

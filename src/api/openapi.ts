@@ -31,5 +31,39 @@ export function servedSpec(config: AppConfig, version: string): Json {
       `${limits.max_text_chars} characters per text, ${limits.max_body_bytes} bytes per body; ` +
       'over a limit the answer is 413 problem+json naming it.';
   }
+  describeAccess(spec, config);
   return spec;
+}
+
+const PROBE_PATHS = new Set(['/healthz', '/readyz']);
+
+function problemResponse(description: string): Json {
+  return { description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+}
+
+/**
+ * API keys and rate limits as this server has them: with keys on, the spec declares both ways to
+ * send one (Swagger UI then offers "Authorize") and every API operation may answer 401; with rate
+ * limits on, 429. Probes stay open, as they are.
+ */
+function describeAccess(spec: Json & { components: Json }, config: AppConfig): void {
+  const keys = config.auth.enabled;
+  const limits = config.rate_limits.enabled;
+  if (keys) {
+    spec.components.securitySchemes = {
+      ...(spec.components.securitySchemes as Json | undefined),
+      bearer: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer <key>`.' },
+      apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same API key in `X-API-Key`.' },
+    };
+  }
+  for (const [path, operations] of Object.entries(spec.paths as Record<string, Record<string, Json & { responses: Json }>>)) {
+    if (PROBE_PATHS.has(path)) continue;
+    for (const operation of Object.values(operations)) {
+      if (keys) {
+        operation.security = [{ bearer: [] }, { apiKey: [] }];
+        operation.responses['401'] = problemResponse('No API key, or one that is not valid (see WWW-Authenticate)');
+      }
+      if (limits) operation.responses['429'] = problemResponse("Over the client's rate limit (see Retry-After, RateLimit and RateLimit-Policy)");
+    }
+  }
 }

@@ -56,7 +56,8 @@ export function useRequestLogging(app: Express, logger: Logger, quietPaths: Read
       if (!logger.isLevelEnabled(level)) return;
       logger[level](
         {
-          req: { id, method: req.method, path, content_length: req.headers['content-length'] },
+          // The API key's id (never the key), set by access control; absent for probes and before it.
+          req: { id, method: req.method, path, content_length: req.headers['content-length'], key_id: req.caller?.keyId },
           res: { status },
           responseTime: Math.round((performance.now() - started) * 1000) / 1000,
         },

@@ -66,7 +66,7 @@ export interface Problem {
   detail: string;
   /** The request path. */
   instance?: string;
-  /** For 413: the configured limit that was exceeded. */
+  /** For 413 and 429: the configured limit that was exceeded (for 429, `value` is the bucket size and `actual` what the request needed). */
   limit?: { name: string; value: number; actual?: number };
   /** For 422: the invalid fields, keyed by path (e.g. `body.texts`). */
   errors?: Array<{ field: string; message: string }>;

@@ -6,6 +6,15 @@ const positiveInt = z.number().int().positive();
 export const REPORTERS = ['console', 'prometheus'] as const;
 export type ReporterName = (typeof REPORTERS)[number];
 
+/** Who may fetch an auxiliary endpoint: anyone, holders of an API key, or nobody (not served). */
+export const ENDPOINT_ACCESS = ['open', 'key', 'off'] as const;
+export type EndpointAccess = (typeof ENDPOINT_ACCESS)[number];
+const endpointAccess = z.enum(ENDPOINT_ACCESS);
+
+/** One token bucket: refills at `per_second`, holds at most `burst`; null switches that limit off. */
+const tokenBucket = z.strictObject({ per_second: z.number().positive().max(1e9), burst: positiveInt.max(1e12) });
+export type TokenBucketConfig = z.infer<typeof tokenBucket>;
+
 export const configSchema = z.strictObject({
   server: z
     .strictObject({
@@ -87,7 +96,80 @@ export const configSchema = z.strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     })
     .prefault({}),
-});
+  /** API keys (SECURITY.md). Keys live as SHA-256 hashes in `keys_file` or the `keys_env` variable, never here. */
+  auth: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** YAML file of `keys: [{id, sha256, weight?}]`, relative to this config file. */
+      keys_file: z.string().min(1).nullable().default(null),
+      /** Environment variable holding `id:sha256` pairs, comma-separated. */
+      keys_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').default('MODERATOR_API_KEYS'),
+      /** Seconds between checks of `keys_file` for changes (0 = only on SIGHUP). */
+      watch_seconds: z.number().min(0).max(3600).default(2),
+      endpoints: z
+        .strictObject({
+          metrics: endpointAccess.default('open'),
+          docs: endpointAccess.default('open'),
+          openapi: endpointAccess.default('open'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  /** How a client is told apart when API keys are off (rate limits, fair queueing): by its address. */
+  clients: z
+    .strictObject({
+      /** Behind this many reverse proxies, the client address is read that many hops back in X-Forwarded-For. */
+      trust_proxy_hops: z.number().int().min(0).max(10).default(0),
+    })
+    .prefault({}),
+  /** Token-bucket limits per client (API key, or address when keys are off) on the API routes. */
+  rate_limits: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      requests: tokenBucket.nullable().default({ per_second: 100, burst: 200 }),
+      texts: tokenBucket.nullable().default({ per_second: 1000, burst: 2048 }),
+      chars: tokenBucket.nullable().default({ per_second: 1_000_000, burst: 2_097_152 }),
+      /** Clients whose buckets are kept; the least recently seen beyond this start afresh. */
+      max_clients: positiveInt.max(10_000_000).default(100_000),
+    })
+    .prefault({}),
+  /** gzip/br answers for clients that accept them (Accept-Encoding). */
+  compression: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Bodies smaller than this are sent as they are (compressing them costs more than it saves). */
+      min_bytes: z.number().int().min(0).max(1 << 30).default(1024),
+      gzip_level: z.number().int().min(1).max(9).default(6),
+      brotli_quality: z.number().int().min(0).max(11).default(4),
+    })
+    .prefault({}),
+})
+  .check((ctx) => {
+    const { auth, rate_limits: limits, classifier, metrics, server } = ctx.value;
+    const issue = (path: Array<string | number>, input: unknown, message: string) => ctx.issues.push({ code: 'custom', input, path, message });
+    for (const [name, access] of Object.entries(auth.endpoints)) {
+      if (access === 'key' && !auth.enabled) issue(['auth', 'endpoints', name], access, "'key' needs auth.enabled: true");
+    }
+    const ownPort = metrics.prometheus.port;
+    if (ownPort !== null && ownPort !== server.port && auth.endpoints.metrics !== 'open') {
+      // The exporter's own port is served outside the app, where no key is checked.
+      issue(['auth', 'endpoints', 'metrics'], auth.endpoints.metrics, 'only applies to /metrics on the app port; metrics.prometheus.port serves it elsewhere');
+    }
+    if (!limits.enabled) return;
+    // A request within the classifier limits must fit in a full bucket, or it would be refused forever.
+    const { max_texts: maxTexts, max_text_chars: maxChars, max_body_bytes: maxBody } = classifier.limits;
+    if (limits.texts && limits.texts.burst < maxTexts) {
+      issue(['rate_limits', 'texts', 'burst'], limits.texts.burst, `must be at least classifier.limits.max_texts (${maxTexts}): a request that large could never pass`);
+    }
+    const largest = Math.min(maxTexts * maxChars, maxBody);
+    if (limits.chars && limits.chars.burst < largest) {
+      issue(
+        ['rate_limits', 'chars', 'burst'],
+        limits.chars.burst,
+        `must be at least ${largest} (the characters one request may carry within classifier.limits): a request that large could never pass`,
+      );
+    }
+  });
 
 /** Parsed config (defaults filled in), as the rest of the service sees it. */
 export type AppConfig = z.infer<typeof configSchema>;

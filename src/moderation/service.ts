@@ -2,7 +2,7 @@ import type { ModelManifest } from '../model/manifest';
 import type { Featurizer } from '../featurizer';
 import { InferenceError } from '../model/worker-pool';
 import type { InferenceMetrics } from '../telemetry/inference-metrics';
-import type { Batcher, CancelSignal, TextScores } from './batcher';
+import type { Batcher, CancelSignal, QueueClient, TextScores } from './batcher';
 import { ModerationError } from './errors';
 import type { ResultCache } from './result-cache';
 import type { Thresholds } from './thresholds';
@@ -84,13 +84,14 @@ export class ModerationService {
   /**
    * Classifies texts; results are in input order. Rejects as a whole with a ModerationError: not
    * ready, shutting down, queue full, model failure, or `signal` aborted because the client went away.
+   * `client` (an opaque id and weight) is who asks: the queue serves clients fairly.
    */
-  async classify(texts: readonly string[], signal?: CancelSignal): Promise<Classification[]> {
+  async classify(texts: readonly string[], signal?: CancelSignal, client?: QueueClient): Promise<Classification[]> {
     const reason = this.unavailable();
     if (reason) throw new ModerationError('not_ready', `the service is not ready: ${reason}`);
     let raw: TextScores[];
     try {
-      raw = this.cache ? await this.classifyCached(texts, this.cache, signal) : await this.batcher.submit(texts, signal);
+      raw = this.cache ? await this.classifyCached(texts, this.cache, signal, client) : await this.batcher.submit(texts, signal, client);
     } catch (err) {
       throw asModerationError(err);
     }
@@ -103,6 +104,7 @@ export class ModerationService {
     texts: readonly string[],
     cache: { store: ResultCache; featurizer: Featurizer },
     signal?: CancelSignal,
+    client?: QueueClient,
   ): Promise<TextScores[]> {
     const out: TextScores[] = new Array(texts.length);
     const missIndex: number[] = [];
@@ -121,7 +123,7 @@ export class ModerationService {
     }
     this.metrics.cacheLookups(texts.length - missTexts.length, missTexts.length);
     if (missTexts.length > 0) {
-      const fresh = await this.batcher.submit(missTexts, signal);
+      const fresh = await this.batcher.submit(missTexts, signal, client);
       for (let j = 0; j < fresh.length; j++) {
         out[missIndex[j]!] = fresh[j]!;
         cache.store.set(missKeys[j]!, fresh[j]!);

@@ -2,7 +2,7 @@ import type { Attributes, Histogram, Meter, ObservableResult } from '@openteleme
 import { BATCH_SIZE_BUCKETS, INFERENCE_DURATION_BUCKETS, SCORE_BUCKETS } from './buckets';
 import type { PreAggregatedHistogram, TextHistograms } from './text-histograms';
 
-const REJECTION_REASONS = ['queue_full', 'shutting_down'] as const;
+const REJECTION_REASONS = ['queue_full', 'shutting_down', 'fair_share'] as const;
 const FAILURE_REASONS = ['worker_error', 'worker_exit', 'timeout'] as const;
 
 export interface ModelIdentity {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { LoadedConfig } from '../../src/config/load';
 import { parseConfig } from '../../src/config/load';
 import type { AppConfigInput } from '../../src/config/schema';
+import type { Logger } from '../../src/logging';
 import type { Moderation } from '../../src/moderation/runtime';
 import { startService, type RunningService } from '../../src/start';
 import type { Telemetry } from '../../src/telemetry/setup';
@@ -27,7 +28,7 @@ type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]>
  * The real service (src/start.ts) on the real embedded model (real worker threads, real onnxruntime),
  * listening on a free port of 127.0.0.1, with Prometheus metrics served from the app and no console output.
  */
-export async function startHarness(overrides: DeepPartial<AppConfigInput> = {}): Promise<Harness> {
+export async function startHarness(overrides: DeepPartial<AppConfigInput> = {}, options: { logger?: Logger } = {}): Promise<Harness> {
   const raw: AppConfigInput = {
     ...overrides,
     server: { host: '127.0.0.1', port: 0, shutdown_timeout_seconds: 1, ...overrides.server },
@@ -37,7 +38,7 @@ export async function startHarness(overrides: DeepPartial<AppConfigInput> = {}):
   } as AppConfigInput;
   const config = parseConfig(raw, 'test config');
   const loaded: LoadedConfig = { config, file: path.join(ROOT, 'test-config.yml'), modelDir: config.classifier.model_path };
-  const service = await startService(loaded, { version: 'test', instrument: false });
+  const service = await startService(loaded, { version: 'test', instrument: false, logger: options.logger });
   return {
     server: service.server,
     moderation: service.moderation,

@@ -230,8 +230,9 @@ describe('Batcher cancellation', () => {
       await expect(gaveUp).rejects.toEqual(expect.objectContaining({ kind: 'cancelled' }));
     }
     expect(b.depth).toBe(1);
-    // 15 000 texts were queued and cancelled; the queue holds about what is live, not all of them.
-    expect((b as unknown as { queue: unknown[] }).queue.length).toBeLessThan(2100);
+    // 15 000 texts were queued and cancelled; the queue holds what is live, not all of them.
+    const clients = (b as unknown as { clients: Map<string, { submissions: unknown[] }> }).clients;
+    expect([...clients.values()].reduce((n, c) => n + c.submissions.length, 0)).toBeLessThan(5);
     runner.completeOne();
     await until(() => runner.batches.length === 2);
     expect(runner.batches[1]).toEqual(['5']);
@@ -278,5 +279,90 @@ describe('Batcher cancellation', () => {
     const b = new Batcher(new RecordingRunner(1), { maxBatchSize: 4, maxWaitUs: 0, maxQueue: 8 });
     await expect(b.submit(['a'], AbortSignal.abort())).rejects.toEqual(expect.objectContaining({ kind: 'cancelled' }));
     expect(b.depth).toBe(0);
+  });
+});
+
+describe('Batcher fairness between clients', () => {
+  const A = { id: 'a' };
+  const B = { id: 'b' };
+  const named = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+  /** Completes runs one by one until every submission has settled. */
+  async function runAll(runner: RecordingRunner, submissions: Array<Promise<unknown>>): Promise<void> {
+    let settled = false;
+    void Promise.allSettled(submissions).then(() => (settled = true));
+    while (!settled) {
+      runner.completeOne();
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  it("puts another client's single text in the next batch, ahead of a large backlog queued before it", async () => {
+    const runner = new RecordingRunner(1, false);
+    const b = new Batcher(runner, { maxBatchSize: 64, maxWaitUs: 0, maxQueue: 4096 });
+    const busy = b.submit(named('x', 64), undefined, A); // takes the only worker
+    const backlog = [0, 1, 2, 3].map((k) => b.submit(named(`a${k}-`, 64), undefined, A));
+    const single = b.submit(['b0'], undefined, B);
+    expect(b.depth).toBe(257);
+    runner.completeOne();
+    await until(() => runner.batches.length === 2);
+    // First come, first served would run B's text after all 256 of A's, in the 5th batch.
+    expect(runner.batches[1]).toContain('b0');
+    expect(runner.batches[1]).toHaveLength(64);
+    await runAll(runner, [busy, single, ...backlog]);
+    await expect(single).resolves.toHaveLength(1);
+    await expect(busy).resolves.toHaveLength(64);
+    for (const r of await Promise.all(backlog)) expect(r).toHaveLength(64);
+  });
+
+  it('fills batches round-robin, one text per client per turn, each client in its own order', async () => {
+    const runner = new RecordingRunner(1, false);
+    const b = new Batcher(runner, { maxBatchSize: 4, maxWaitUs: 0, maxQueue: 100 });
+    const all = [b.submit(named('x', 4), undefined, A)];
+    all.push(b.submit(named('a', 5), undefined, A), b.submit(named('b', 2), undefined, B), b.submit(named('c', 1), undefined, { id: 'c' }));
+    runner.completeOne();
+    await until(() => runner.batches.length === 2);
+    expect(runner.batches[1]).toEqual(['a0', 'b0', 'c0', 'a1']);
+    runner.completeOne();
+    await until(() => runner.batches.length === 3);
+    expect(runner.batches[2]).toEqual(['b1', 'a2', 'a3', 'a4']);
+    await runAll(runner, all);
+    expect((await Promise.all(all)).map((r) => r.length)).toEqual([4, 5, 2, 1]);
+  });
+
+  it('gives a client of weight 3 three texts per turn to one of weight 1', async () => {
+    const runner = new RecordingRunner(1, false);
+    const b = new Batcher(runner, { maxBatchSize: 8, maxWaitUs: 0, maxQueue: 100 });
+    const all = [b.submit(named('x', 8), undefined, A)];
+    all.push(b.submit(named('h', 12), undefined, { id: 'heavy', weight: 3 }), b.submit(named('l', 12), undefined, { id: 'light', weight: 1 }));
+    runner.completeOne();
+    await until(() => runner.batches.length === 2);
+    expect(runner.batches[1]).toEqual(['h0', 'h1', 'h2', 'l0', 'h3', 'h4', 'h5', 'l1']);
+    await runAll(runner, all);
+    expect((await Promise.all(all)).map((r) => r.length)).toEqual([8, 12, 12]);
+  });
+
+  it("pushes out the newest submission of the client holding most of a full queue to admit another client's texts", async () => {
+    const runner = new RecordingRunner(1, false);
+    const rejected: Array<[string, number]> = [];
+    const b = new Batcher(runner, { maxBatchSize: 4, maxWaitUs: 0, maxQueue: 8 }, { onReject: (reason, n) => rejected.push([reason, n]) });
+    const running = b.submit(named('x', 4), undefined, A);
+    const older = b.submit(named('a', 4), undefined, A);
+    const newest = b.submit(named('n', 4), undefined, A);
+    expect(b.depth).toBe(8);
+    // A itself cannot push out its own texts: the queue is full for it.
+    await expect(b.submit(['a-more'], undefined, A)).rejects.toMatchObject({ kind: 'overloaded', reason: 'queue_full' });
+    const fromB = b.submit(['b0', 'b1'], undefined, B);
+    await expect(newest).rejects.toMatchObject({ kind: 'overloaded', reason: 'fair_share' });
+    expect(b.depth).toBe(6);
+    expect(rejected).toEqual([
+      ['queue_full', 1],
+      ['fair_share', 4],
+    ]);
+    // Nor can A push B out in turn: B holds less than A.
+    await expect(b.submit(named('m', 3), undefined, A)).rejects.toMatchObject({ reason: 'queue_full' });
+    await runAll(runner, [running, older, fromB]);
+    await expect(running).resolves.toHaveLength(4);
+    await expect(older).resolves.toHaveLength(4);
+    await expect(fromB).resolves.toHaveLength(2);
   });
 });
