@@ -56,7 +56,7 @@ interface Slot {
  * Batches a worker holds at most: the one it runs and one waiting behind it. Without the one
  * waiting, the worker idles between runs while its result travels to the main thread and the next
  * batch travels back: measured at 240-350 µs per 64-text run, 14-16% of the worker's time under
- * load (bench/README.md).
+ * load (docs/decisions/0002).
  */
 const JOBS_PER_WORKER = 2;
 /** A replacement that fails to load is retried after 100 ms, then twice as long each time, up to 30 s. */

@@ -31,7 +31,7 @@ const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'P
  * request duration histogram (semconv names and labels). All are plain numbers read at collection
  * time, nothing is hashed per request. The duration used to come from the OpenTelemetry http
  * instrumentation, which cost about two thirds of telemetry's CPU per single-text request
- * (bench/README.md); recording it here costs a map lookup and a bucket search.
+ * (docs/decisions/0006); recording it here costs a map lookup and a bucket search.
  */
 export class RequestMetrics {
   readonly methods: MethodCollector;

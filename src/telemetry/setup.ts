@@ -21,7 +21,7 @@ const METER_NAME = 'content-moderator';
 /**
  * Instrumentations enabled from auto-instrumentations-node (OTEL_NODE_ENABLED_INSTRUMENTATIONS form).
  * Not `http`: request-metrics.ts records http.server.request.duration itself, for a fraction of
- * what the instrumentation cost per request (bench/README.md).
+ * what the instrumentation cost per request (docs/decisions/0006).
  */
 const ENABLED_INSTRUMENTATIONS = ['runtime-node'];
 /**

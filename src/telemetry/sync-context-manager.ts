@@ -8,7 +8,7 @@ import { ROOT_CONTEXT, type Context, type ContextManager } from '@opentelemetry/
  *
  * Why not the default (AsyncLocalStorage): it turns on async hooks, which tax every promise and
  * callback of every request, and it wraps every listener added to a bound request or response.
- * That was most of the telemetry cost per request (bench/RESULTS.md). The service records metrics
+ * That was most of the telemetry cost per request (docs/decisions/0008). The service records metrics
  * only (spans are never sampled) and needs no context of its own (request durations are recorded
  * by telemetry/request-metrics.ts); this manager keeps NodeSDK from installing the default one.
  */

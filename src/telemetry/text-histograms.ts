@@ -67,7 +67,7 @@ export class PreAggregatedHistogram {
  * Histograms recorded once per text (overall score, queue wait) or per request (HTTP duration),
  * pre-aggregated here and handed to every metric reader by this MetricProducer at collection. Why:
  * a synchronous Histogram.record hashes its attributes on every call, which for a 64-text request
- * was about a quarter of the main thread's time (bench/RESULTS.md). On /metrics they look exactly
+ * was about a quarter of the main thread's time (docs/decisions/0009). On /metrics they look exactly
  * like SDK histograms: same names, units, buckets and labels; series of one spec form one metric.
  */
 export class TextHistograms implements MetricProducer {

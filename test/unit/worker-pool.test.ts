@@ -128,7 +128,7 @@ describe('WorkerPool (real model, real worker threads)', () => {
   });
 
   it('gives the same scores for the same batch every time (one onnxruntime thread: its sums do not race)', async () => {
-    // With two threads, 12 runs in 200 of this batch came out wrong (bench/README.md): the guard against going back.
+    // With two threads, 12 runs in 200 of this batch came out wrong (docs/decisions/0003): the guard against going back.
     const texts = Array.from({ length: 128 }, (_, i) => `message ${i}: ${'you are such an idiot '.repeat(1 + (i % 7))} #${i}`);
     const pool = await WorkerPool.start({ modelDir: DEFAULT_MODEL, size: 1, timeoutMs: 10_000 });
     try {
