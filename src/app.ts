@@ -78,7 +78,9 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
 
   // The API first: every layer ahead of a route is a path match that each request pays for.
   // Only for POST: another method gets 405 from `unmatched`, whatever its body.
-  app.post('/classify', requireJson, jsonBody(config.classifier.limits.max_body_bytes));
+  const parseJson = jsonBody(config.classifier.limits.max_body_bytes);
+  app.post('/classify', requireJson, parseJson);
+  app.post('/v1/moderations', requireJson, parseJson);
   RegisterRoutes(app);
 
   if (options.prometheus) {
@@ -86,7 +88,7 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
     app.get(metricsPath, (req, res) => exporter.getMetricsRequestHandler(req, res));
   }
 
-  const spec = servedSpec(config, options.version);
+  const spec = servedSpec(config, options.version, ctx.models.all.map((m) => m.info));
   app.get('/openapi.json', (_req, res) => {
     res.json(spec);
   });

@@ -10,6 +10,7 @@ import { ConfigError, type LoadedConfig } from './config/load';
 import type { AppConfig } from './config/schema';
 import { Lifecycle } from './context';
 import { createLogger, metricsLogWriter, type Logger } from './logging';
+import type { ModelRegistry } from './moderation/registry';
 import type { Moderation } from './moderation/runtime';
 import { metricsOnAppPort, startTelemetry, type Telemetry } from './telemetry/setup';
 
@@ -29,7 +30,10 @@ export interface RunningService {
   readonly config: AppConfig;
   readonly logger: Logger;
   readonly telemetry: Telemetry;
+  /** The default model's classification path (the first configured). */
   readonly moderation: Moderation;
+  /** Every model served, by name. */
+  readonly models: ModelRegistry;
   readonly lifecycle: Lifecycle;
   readonly app: Express;
   /** The HTTP server, listening. */
@@ -91,19 +95,20 @@ export async function startService(loaded: LoadedConfig, options: StartOptions):
   const { RequestMetrics } = require('./telemetry/request-metrics') as typeof import('./telemetry/request-metrics');
 
   let lifecycle: Lifecycle | undefined;
-  let moderation: Moderation;
+  let models: ModelRegistry;
   try {
-    moderation = await startModeration(loaded, { telemetry, logger, stopping: () => lifecycle?.stopping ?? false });
+    models = await startModeration(loaded, { telemetry, logger, stopping: () => lifecycle?.stopping ?? false });
   } catch (err) {
     await telemetry.shutdown().catch(() => undefined);
     if (err instanceof ConfigError) throw err;
     throw new ConfigError(`could not load the model: ${(err as Error).message}`);
   }
+  const moderation = models.default;
   const service = moderation.service;
-  lifecycle = new Lifecycle(() => service.unavailable());
+  lifecycle = new Lifecycle(() => models.unavailable());
   const requests = new RequestMetrics(telemetry.meter, telemetry.textHistograms);
   const app = createApp(
-    { config, service, lifecycle, requests },
+    { config, service, models, lifecycle, requests },
     { logger, version: options.version, prometheus: metricsOnAppPort(config) ? telemetry.prometheus : undefined },
   );
   const server = createHttpServer(app);
@@ -114,7 +119,7 @@ export async function startService(loaded: LoadedConfig, options: StartOptions):
   } catch (err) {
     // A port in use or not allowed is a configuration problem: one line naming the key, as for the others.
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    await moderation.close();
+    await models.close();
     await telemetry.shutdown().catch(() => undefined);
     throw new ConfigError(`'server.port': cannot listen on ${config.server.host}:${config.server.port} (${code})`);
   }
@@ -129,7 +134,7 @@ export async function startService(loaded: LoadedConfig, options: StartOptions):
     logger.info({ signal: reason }, 'shutting down');
     running.beginShutdown();
     await closeGracefully(server, config.server.shutdown_timeout_seconds, logger);
-    await moderation.close();
+    await models.close();
     await telemetry.shutdown().catch((err: unknown) => logger.warn({ err }, 'metrics flush failed'));
     logger.info({ ms: Date.now() - started }, 'stopped');
   };
@@ -138,6 +143,7 @@ export async function startService(loaded: LoadedConfig, options: StartOptions):
     logger,
     telemetry,
     moderation,
+    models,
     lifecycle: running,
     app,
     server,
