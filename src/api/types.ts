@@ -147,6 +147,16 @@ export interface ModelList {
   data: ModelDetails[];
 }
 
+/** OpenAI's error object. */
+export interface OpenAIError {
+  message: string;
+  type: 'invalid_request_error' | 'server_error';
+  /** The request field at fault (e.g. `model`, `input`), or null. */
+  param: string | null;
+  /** The problem type's last segment (e.g. `unknown-model`). */
+  code: string;
+}
+
 /** RFC 9457 problem details: every error the API returns has this shape. */
 export interface Problem {
   /** A URI naming the kind of problem; `about:blank` for plain HTTP statuses. */
@@ -162,6 +172,11 @@ export interface Problem {
   errors?: Array<{ field: string; message: string }>;
   /** For an unknown model: the models this server has. */
   models?: string[];
+  /**
+   * On the OpenAI-compatible endpoints (`/v1/...`): the same problem as OpenAI's error object, which
+   * OpenAI's clients read their error message from.
+   */
+  error?: OpenAIError;
   /** The request id (also in the X-Request-Id header and the logs). */
   request_id?: string;
 }

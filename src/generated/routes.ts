@@ -101,6 +101,17 @@ const models: TsoaRoute.Models = {
         "additionalProperties": false,
     },
     // WARNING: This file was auto-generated with tsoa. Please do not modify it. Re-run tsoa to re-generate this file: https://github.com/lukeautry/tsoa
+    "OpenAIError": {
+        "dataType": "refObject",
+        "properties": {
+            "message": {"dataType":"string","required":true},
+            "type": {"dataType":"union","subSchemas":[{"dataType":"enum","enums":["invalid_request_error"]},{"dataType":"enum","enums":["server_error"]}],"required":true},
+            "param": {"dataType":"union","subSchemas":[{"dataType":"string"},{"dataType":"enum","enums":[null]}],"required":true},
+            "code": {"dataType":"string","required":true},
+        },
+        "additionalProperties": false,
+    },
+    // WARNING: This file was auto-generated with tsoa. Please do not modify it. Re-run tsoa to re-generate this file: https://github.com/lukeautry/tsoa
     "Problem": {
         "dataType": "refObject",
         "properties": {
@@ -112,6 +123,7 @@ const models: TsoaRoute.Models = {
             "limit": {"dataType":"nestedObjectLiteral","nestedProperties":{"actual":{"dataType":"double"},"value":{"dataType":"double","required":true},"name":{"dataType":"string","required":true}}},
             "errors": {"dataType":"array","array":{"dataType":"nestedObjectLiteral","nestedProperties":{"message":{"dataType":"string","required":true},"field":{"dataType":"string","required":true}}}},
             "models": {"dataType":"array","array":{"dataType":"string"}},
+            "error": {"ref":"OpenAIError"},
             "request_id": {"dataType":"string"},
         },
         "additionalProperties": false,
