@@ -68,9 +68,14 @@ function runSettings(source: ModelSource, classifier: AppConfig['classifier']) {
   };
 }
 
+/** Padded tokens per model run of a transformer: its `batching.max_batch_tokens`, or the default. */
+export function maxBatchTokensOf(source: ModelSource & { kind: 'hf-transformer' }, maxLength: number): number {
+  return source.batching?.max_batch_tokens ?? Math.max(DEFAULT_MAX_BATCH_TOKENS, maxLength);
+}
+
 function transformerSpec(source: ModelSource & { kind: 'hf-transformer' }, model: ModelDescription, maxBatchSize: number): TransformerSpec {
   const folder = model.transformer!;
-  const maxBatchTokens = source.batching?.max_batch_tokens ?? Math.max(DEFAULT_MAX_BATCH_TOKENS, folder.maxLength);
+  const maxBatchTokens = maxBatchTokensOf(source, folder.maxLength);
   if (maxBatchTokens < folder.maxLength) {
     throw new ConfigError(`'${source.key}.batching.max_batch_tokens': ${maxBatchTokens} cannot hold one input of the model's ${folder.maxLength} tokens (max_length)`);
   }

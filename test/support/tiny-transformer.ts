@@ -6,7 +6,7 @@
  * Optimum-style config.json. `referenceLogits` is the same network in plain TypeScript (float64), so
  * the service's scores can be checked against it exactly.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Tokenizer as TokenizerClass } from '@huggingface/tokenizers' with { 'resolution-mode': 'import' };
 import { DataType, GraphBuilder } from '../../training/onnx/builder';
@@ -365,30 +365,44 @@ export interface WrittenModel {
   weights: TinyWeights;
 }
 
-/**
- * Writes config.json, tokenizer.json (byte-level BPE), tokenizer_config.json and the ONNX file
- * (`onnxFile`, default model.onnx) into `dir`.
- */
-export function writeTinyTransformer(dir: string, options: TinyTransformerOptions, onnxFile = 'model.onnx'): WrittenModel {
+export interface FolderOptions {
+  /** The ONNX file's path in the folder (default model.onnx). */
+  onnxFile?: string;
+  /**
+   * A folder whose tokenizer.json and tokenizer_config.json to use instead of the BPE fixture's
+   * (its vocabulary must fit `vocabSize`): the benchmark pairs model shapes with a real WordPiece tokenizer.
+   */
+  tokenizerFrom?: string;
+}
+
+/** Writes config.json, tokenizer.json, tokenizer_config.json and the ONNX file into `dir`, as Optimum lays them out. */
+export function writeTinyTransformer(dir: string, options: TinyTransformerOptions, files: FolderOptions = {}): WrittenModel {
   const weights = tinyWeights(options);
   const o = weights.options;
+  const onnxFile = files.onnxFile ?? 'model.onnx';
   mkdirSync(path.dirname(path.join(dir, onnxFile)), { recursive: true });
   writeFileSync(path.join(dir, onnxFile), tinyTransformerOnnx(weights));
   const id2label = Object.fromEntries(o.labels.map((label, i) => [String(i), label]));
   const config = {
     _name_or_path: 'tiny-transformer-fixture',
-    architectures: ['RobertaForSequenceClassification'],
+    architectures: ['BertForSequenceClassification'],
     model_type: 'tiny',
     hidden_size: o.hidden,
     num_attention_heads: o.heads,
     num_hidden_layers: o.layers,
+    intermediate_size: o.ffn,
     max_position_embeddings: o.positions,
-    pad_token_id: bpeId('<pad>'),
+    vocab_size: o.vocab,
+    pad_token_id: files.tokenizerFrom ? 0 : bpeId('<pad>'),
     problem_type: o.problemType,
     id2label,
     label2id: Object.fromEntries(o.labels.map((label, i) => [label, i])),
   };
   writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2));
+  if (files.tokenizerFrom) {
+    for (const file of ['tokenizer.json', 'tokenizer_config.json']) copyFileSync(path.join(files.tokenizerFrom, file), path.join(dir, file));
+    return { dir, weights };
+  }
   writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify(bpeTokenizerJson()));
   writeFileSync(
     path.join(dir, 'tokenizer_config.json'),
