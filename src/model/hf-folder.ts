@@ -3,6 +3,7 @@ import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs
 import path from 'node:path';
 import type { TransformerModelEntry } from '../config/schema';
 import { BundleError } from './bundle';
+import type { TransformerSpec } from './worker-protocol';
 
 /**
  * A Hugging Face sequence classifier folder as Optimum exports it, read on the main thread: what
@@ -146,4 +147,26 @@ export async function fileDigest(file: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex').slice(0, 12);
+}
+
+/** What a worker loads for a transformer: the folder as read, the entry's reading of long texts, the run limits. */
+export function transformerSpec(
+  folder: TransformerFolder,
+  entry: Pick<TransformerModelEntry, 'long_texts' | 'window_overlap' | 'benign_labels'>,
+  runs: { maxBatchTokens: number; maxBatchSize: number },
+): TransformerSpec {
+  return {
+    onnxPath: folder.onnxPath,
+    tokenizerPath: folder.tokenizerPath,
+    tokenizerConfigPath: folder.tokenizerConfigPath,
+    configPath: folder.configPath,
+    padTokenId: folder.padTokenId,
+    labels: folder.labels.length,
+    activation: folder.activation,
+    maxLength: folder.maxLength,
+    longTexts: entry.long_texts,
+    windowOverlap: entry.window_overlap,
+    ...runs,
+    counted: folder.labels.map((label) => !entry.benign_labels.includes(label)),
+  };
 }

@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/schema';
 import type { Logger } from '../logging';
 import { BundleError } from '../model/bundle';
 import { describeModel, type ModelDescription } from '../model/describe';
+import { transformerSpec } from '../model/hf-folder';
 import { autoWorkers } from '../model/pool-size';
 import type { LongTexts } from '../model/token-windows';
 import { InferenceError, WorkerPool } from '../model/worker-pool';
@@ -54,6 +55,8 @@ export interface ModerationOptions {
 
 /** Max padded tokens per run when the config names none (TEI's default), and never less than one full input. */
 const DEFAULT_MAX_BATCH_TOKENS = 16_384;
+/** A transformer's run timeout when its entry names none (at least `classifier.inference_timeout_ms`). */
+const TRANSFORMER_TIMEOUT_MS = 60_000;
 
 /** How one model runs: its workers, threads, batching and timeout, from its entry over `classifier`'s defaults. */
 function runSettings(source: ModelSource, classifier: AppConfig['classifier']) {
@@ -64,7 +67,8 @@ function runSettings(source: ModelSource, classifier: AppConfig['classifier']) {
     // The embedded model must run on one thread (its sums race otherwise); transformers gain from more.
     threads: transformer ? (source.threads ?? autoWorkers()) : classifier.threads_per_worker,
     batching: { ...classifier.batching, ...source.batching },
-    timeoutMs: source.inference_timeout_ms ?? classifier.inference_timeout_ms,
+    // A transformer run of a full batch of long texts can take tens of seconds on one core.
+    timeoutMs: source.inference_timeout_ms ?? (transformer ? Math.max(TRANSFORMER_TIMEOUT_MS, classifier.inference_timeout_ms) : classifier.inference_timeout_ms),
   };
 }
 
@@ -73,27 +77,13 @@ export function maxBatchTokensOf(source: ModelSource & { kind: 'hf-transformer' 
   return source.batching?.max_batch_tokens ?? Math.max(DEFAULT_MAX_BATCH_TOKENS, maxLength);
 }
 
-function transformerSpec(source: ModelSource & { kind: 'hf-transformer' }, model: ModelDescription, maxBatchSize: number): TransformerSpec {
+function transformerSpecOf(source: ModelSource & { kind: 'hf-transformer' }, model: ModelDescription, maxBatchSize: number): TransformerSpec {
   const folder = model.transformer!;
   const maxBatchTokens = maxBatchTokensOf(source, folder.maxLength);
   if (maxBatchTokens < folder.maxLength) {
     throw new ConfigError(`'${source.key}.batching.max_batch_tokens': ${maxBatchTokens} cannot hold one input of the model's ${folder.maxLength} tokens (max_length)`);
   }
-  return {
-    onnxPath: folder.onnxPath,
-    tokenizerPath: folder.tokenizerPath,
-    tokenizerConfigPath: folder.tokenizerConfigPath,
-    configPath: folder.configPath,
-    padTokenId: folder.padTokenId,
-    labels: folder.labels.length,
-    activation: folder.activation,
-    maxLength: folder.maxLength,
-    longTexts: source.long_texts,
-    windowOverlap: source.window_overlap,
-    maxBatchTokens,
-    maxBatchSize,
-    counted: folder.labels.map((label) => !model.benign.includes(label)),
-  };
+  return transformerSpec(folder, source, { maxBatchTokens, maxBatchSize });
 }
 
 /** A model's description, thresholds and categories, or a ConfigError naming its key or file. */
@@ -124,7 +114,7 @@ export async function startModel(
 ): Promise<Moderation> {
   const { model, thresholds, categories } = await resolveModel(source, file);
   const { workers, threads, batching, timeoutMs } = runSettings(source, config.classifier);
-  const transformer = source.kind === 'hf-transformer' ? transformerSpec(source, model, batching.max_batch_size) : undefined;
+  const transformer = source.kind === 'hf-transformer' ? transformerSpecOf(source, model, batching.max_batch_size) : undefined;
   let pool: WorkerPool;
   try {
     pool = await WorkerPool.start({

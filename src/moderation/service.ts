@@ -147,8 +147,9 @@ export class ModerationService {
       named[name] = round(p);
       if (reaches(p, this.thresholds.labels[j]!)) over.push(name);
     }
-    const flagged = reaches(overall, this.thresholds.overall) || over.length > 0;
+    const result: Classification = { scores: named, overall: round(overall), flagged: reaches(overall, this.thresholds.overall) || over.length > 0, labels: over };
     const read = readCoverage(scores, this.labelNames.length);
-    return read ? { scores: named, overall: round(overall), flagged, labels: over, read } : { scores: named, overall: round(overall), flagged, labels: over };
+    if (read) result.read = read;
+    return result;
   }
 }

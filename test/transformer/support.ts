@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { TransformerModelEntry } from '../../src/config/schema';
-import { readTransformerFolder } from '../../src/model/hf-folder';
+import { readTransformerFolder, transformerSpec } from '../../src/model/hf-folder';
 import { TransformerSession } from '../../src/model/transformer-session';
 import type { TransformerSpec } from '../../src/model/worker-protocol';
 import { ROOT } from '../support/harness';
@@ -21,25 +21,9 @@ export function entry(dir: string, extra: Partial<TransformerModelEntry> = {}): 
 }
 
 /** What a worker would load for the folder: the spec the runtime builds, with test-sized batches. */
-export function specFor(dir: string, extra: Partial<TransformerModelEntry> = {}, batch: Partial<TransformerSpec> = {}): TransformerSpec {
+export function specFor(dir: string, extra: Partial<TransformerModelEntry> = {}, runs: Partial<Pick<TransformerSpec, 'maxBatchTokens' | 'maxBatchSize'>> = {}): TransformerSpec {
   const e = entry(dir, extra);
-  const folder = readTransformerFolder(dir, e, 'models.0');
-  return {
-    onnxPath: folder.onnxPath,
-    tokenizerPath: folder.tokenizerPath,
-    tokenizerConfigPath: folder.tokenizerConfigPath,
-    configPath: folder.configPath,
-    padTokenId: folder.padTokenId,
-    labels: folder.labels.length,
-    activation: folder.activation,
-    maxLength: folder.maxLength,
-    longTexts: e.long_texts,
-    windowOverlap: e.window_overlap,
-    maxBatchTokens: 16_384,
-    maxBatchSize: 64,
-    counted: folder.labels.map((l) => !e.benign_labels.includes(l)),
-    ...batch,
-  };
+  return transformerSpec(readTransformerFolder(dir, e, 'models.0'), e, { maxBatchTokens: 16_384, maxBatchSize: 64, ...runs });
 }
 
 export function openSession(spec: TransformerSpec): Promise<TransformerSession> {
