@@ -1,17 +1,8 @@
 import { cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_MODEL } from '../support/harness';
-import { spawnServer, writeConfig } from '../support/server-process';
+import { runUntilExit } from '../support/server-process';
 import { DISTILBERT, tmpDir } from '../transformer/support';
-
-/** Runs the server on a config until it exits; its exit code and stderr. */
-async function exitOf(config: object): Promise<{ code: number | null; stderr: string }> {
-  const child = spawnServer(writeConfig(config));
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-  return { code, stderr };
-}
 
 /** A copy of the DistilBERT fixture, broken by `breakIt`. */
 function broken(breakIt: (dir: string) => void): string {
@@ -34,7 +25,7 @@ describe('a model that cannot load stops start-up with exit 2 and one line namin
     ['a tokenizer.json the tokenizer cannot read', (dir: string) => writeFileSync(path.join(dir, 'tokenizer.json'), '{"model": {"type": "Nope"}}'), /^content-moderator: 'models\.1\.path': (\S+): inference worker could not load the model: \S+\/tokenizer\.json: /],
   ])('%s', async (_what, breakIt, line) => {
     const dir = broken(breakIt);
-    const { code, stderr } = await exitOf(withModels({ path: dir }));
+    const { code, stderr } = await runUntilExit(withModels({ path: dir }));
     expect(code).toBe(2);
     const lines = stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -43,7 +34,7 @@ describe('a model that cannot load stops start-up with exit 2 and one line namin
   }, 30_000);
 
   it('two models of one name', async () => {
-    const { code, stderr } = await exitOf(withModels({ path: DISTILBERT, name: 'moderator-fasttext' }));
+    const { code, stderr } = await runUntilExit(withModels({ path: DISTILBERT, name: 'moderator-fasttext' }));
     expect(code).toBe(2);
     expect(stderr).toMatch(/'models\.1\.name': 'moderator-fasttext' is already the name of models\.0; give each model its own name\n$/);
   }, 30_000);
