@@ -6,11 +6,11 @@ import { DashboardSpec, RI, SEL, dashboard, finalize, row, statPanel, timeSeries
  */
 export const METHOD_METRICS = [
   'moderator_api_classify_calls_total',
-  'moderator_api_moderations_calls_total',
-  'moderator_api_models_calls_total',
   'moderator_api_healthz_calls_total',
   'moderator_api_readyz_calls_total',
   'moderator_api_openapi_calls_total',
+  'moderator_api_moderations_calls_total',
+  'moderator_api_models_calls_total',
 ] as const;
 
 export const apiMethods: DashboardSpec = {
