@@ -118,7 +118,10 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
   // The API first: every layer ahead of a route is a path match that each request pays for.
   // Only for POST: another method gets 405 from `unmatched`, whatever its body.
   const { max_body_bytes: maxBody, max_texts: maxTexts } = config.classifier.limits;
-  app.post('/classify', requireJson, jsonBody(maxBody), limits.chargeTexts(maxTexts));
+  const parseJson = jsonBody(maxBody);
+  const chargeTexts = limits.chargeTexts(maxTexts);
+  app.post('/classify', requireJson, parseJson, chargeTexts);
+  app.post('/v1/moderations', requireJson, parseJson, chargeTexts);
   RegisterRoutes(app);
 
   const served = config.auth.endpoints;
@@ -127,7 +130,7 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
     app.get(metricsPath, (req, res) => exporter.getMetricsRequestHandler(req, res));
   }
 
-  const spec = servedSpec(config, options.version);
+  const spec = servedSpec(config, options.version, ctx.models.all.map((m) => m.info));
   if (served.openapi !== 'off') {
     app.get('/openapi.json', (_req, res) => {
       res.json(spec);

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { AppConfig } from './config/schema';
+import type { ModelRegistry } from './moderation/registry';
 import type { ModerationService } from './moderation/service';
 import type { RequestMetrics } from './telemetry/request-metrics';
 
@@ -48,7 +49,10 @@ export class Lifecycle {
 /** Everything a request handler needs; built once by the server (or a test) and given to the app. */
 export interface AppContext {
   config: AppConfig;
+  /** The default model's service (requests that name no model). */
   service: ModerationService;
+  /** Every model served, by name. */
+  models: ModelRegistry;
   lifecycle: Lifecycle;
   requests: RequestMetrics;
 }

@@ -11,6 +11,7 @@ import { ConfigError, type LoadedConfig } from './config/load';
 import type { AppConfig } from './config/schema';
 import { Lifecycle } from './context';
 import { createLogger, metricsLogWriter, type Logger } from './logging';
+import type { ModelRegistry } from './moderation/registry';
 import type { Moderation } from './moderation/runtime';
 import type { ReloadResult } from './security/key-store';
 import type { Security } from './security/security';
@@ -32,7 +33,10 @@ export interface RunningService {
   readonly config: AppConfig;
   readonly logger: Logger;
   readonly telemetry: Telemetry;
+  /** The default model's classification path (the first configured). */
   readonly moderation: Moderation;
+  /** Every model served, by name. */
+  readonly models: ModelRegistry;
   readonly lifecycle: Lifecycle;
   readonly app: Express;
   /** The HTTP server, listening. */
@@ -111,20 +115,21 @@ export async function startService(loaded: LoadedConfig, options: StartOptions):
     throw err;
   }
   let lifecycle: Lifecycle | undefined;
-  let moderation: Moderation;
+  let models: ModelRegistry;
   try {
-    moderation = await startModeration(loaded, { telemetry, logger, stopping: () => lifecycle?.stopping ?? false });
+    models = await startModeration(loaded, { telemetry, logger, stopping: () => lifecycle?.stopping ?? false });
   } catch (err) {
     security.close();
     await telemetry.shutdown().catch(() => undefined);
     if (err instanceof ConfigError) throw err;
     throw new ConfigError(`could not load the model: ${(err as Error).message}`);
   }
+  const moderation = models.default;
   const service = moderation.service;
-  lifecycle = new Lifecycle(() => service.unavailable());
+  lifecycle = new Lifecycle(() => models.unavailable());
   const requests = new RequestMetrics(telemetry.meter, telemetry.textHistograms);
   const app = createApp(
-    { config, service, lifecycle, requests },
+    { config, service, models, lifecycle, requests },
     { logger, version: options.version, prometheus: metricsOnAppPort(config) ? telemetry.prometheus : undefined, security },
   );
   const server = createHttpServer(app);
@@ -136,7 +141,7 @@ export async function startService(loaded: LoadedConfig, options: StartOptions):
     // A port in use or not allowed is a configuration problem: one line naming the key, as for the others.
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     security.close();
-    await moderation.close();
+    await models.close();
     await telemetry.shutdown().catch(() => undefined);
     throw new ConfigError(`'server.port': cannot listen on ${config.server.host}:${config.server.port} (${code})`);
   }
@@ -152,7 +157,7 @@ export async function startService(loaded: LoadedConfig, options: StartOptions):
     running.beginShutdown();
     security.close();
     await closeGracefully(server, config.server.shutdown_timeout_seconds, logger);
-    await moderation.close();
+    await models.close();
     await telemetry.shutdown().catch((err: unknown) => logger.warn({ err }, 'metrics flush failed'));
     logger.info({ ms: Date.now() - started }, 'stopped');
   };
@@ -161,6 +166,7 @@ export async function startService(loaded: LoadedConfig, options: StartOptions):
     logger,
     telemetry,
     moderation,
+    models,
     lifecycle: running,
     app,
     server,

@@ -9,6 +9,8 @@ export const METHOD_METRICS = [
   'moderator_api_healthz_calls_total',
   'moderator_api_readyz_calls_total',
   'moderator_api_openapi_calls_total',
+  'moderator_api_moderations_calls_total',
+  'moderator_api_models_calls_total',
 ] as const;
 
 export const apiMethods: DashboardSpec = {

@@ -4,6 +4,7 @@ import type { AppContext } from '../context';
 import type { ClassifyRequest, ClassifyResponse, Problem } from './types';
 import { checkLimits, textsOf } from './classify-input';
 import { whenClientGone } from './client-gone';
+import { selectModel } from './model-selection';
 
 const PROBLEM_JSON = 'application/problem+json';
 
@@ -15,9 +16,10 @@ export class ClassifyController extends Controller {
   }
 
   /**
-   * Scores one text (`{"text": ...}`) or a batch (`{"texts": [...]}`) with the embedded model.
-   * Every label's probability, an overall probability that the text breaks any policy, the labels
-   * over their thresholds, and `flagged` come back for each text, in input order.
+   * Scores one text (`{"text": ...}`) or a batch (`{"texts": [...]}`) with the model named in
+   * `model` (the first configured one when absent). Every label's probability, an overall
+   * probability that the text breaks any policy, the labels over their thresholds, and `flagged`
+   * come back for each text, in input order; transformer models also say what of the text they read.
    */
   @Post()
   @SuccessResponse(200, 'Classified')
@@ -46,12 +48,13 @@ export class ClassifyController extends Controller {
   @Response<Problem>(400, 'Malformed JSON, or a body that does not decode as its Content-Encoding says', undefined, PROBLEM_JSON)
   @Response<Problem>(413, 'Body, text or batch over the configured limits (the limit is named)', undefined, PROBLEM_JSON)
   @Response<Problem>(415, 'Content-Type is not application/json', undefined, PROBLEM_JSON)
-  @Response<Problem>(422, 'Schema violation (the field is named)', undefined, PROBLEM_JSON)
+  @Response<Problem>(422, 'Schema violation (the field is named), or an unknown model (the available ones are named)', undefined, PROBLEM_JSON)
   @Response<Problem>(500, 'Unexpected failure (logged with the request id; the answer says nothing more)', undefined, PROBLEM_JSON)
   @Response<Problem>(503, 'Not ready, shutting down, or the inference queue is full (see Retry-After)', undefined, PROBLEM_JSON)
   public async classify(@Body() body: ClassifyRequest, @Request() req: ExpressRequest): Promise<ClassifyResponse> {
-    const { config, service } = this.ctx;
+    const { config, models } = this.ctx;
     const texts = textsOf(body);
+    const { service } = selectModel(models, body.model);
     checkLimits(texts, config.classifier.limits);
     // A client that disconnects while its texts wait in the queue should not cost a model run.
     // Failures are ModerationErrors; src/api/moderation-problems.ts maps each kind to its answer.

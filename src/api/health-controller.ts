@@ -15,16 +15,17 @@ export class HealthController extends Controller {
     return { status: 'ok' };
   }
 
-  /** Readiness: the model is loaded, an inference worker is alive, and the service is not shutting down. */
+  /** Readiness: every model has an inference worker alive, and the service is not shutting down; each model's readiness is listed. */
   @Get('readyz')
   @SuccessResponse(200, 'Ready')
   @Response<ReadinessResponse>(503, 'Not ready')
   public readyz(): ReadinessResponse {
+    const models = this.ctx.models.readiness();
     const reason = this.ctx.lifecycle.notReadyReason();
     if (reason) {
       this.setStatus(503);
-      return { status: 'not_ready', reason };
+      return { status: 'not_ready', reason, models };
     }
-    return { status: 'ready', model: this.ctx.service.model };
+    return { status: 'ready', model: this.ctx.service.model, models };
   }
 }

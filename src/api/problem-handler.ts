@@ -3,6 +3,7 @@ import { ValidateError } from '@tsoa/runtime';
 import { ModerationError } from '../moderation/errors';
 import { moderationProblem } from './moderation-problems';
 import { HttpProblem, sendProblem } from './http-problem';
+import { withOpenAIError } from './openai-errors';
 
 /** Errors body-parser raises carry a `type` string; map them to our problems. */
 interface BodyParserError extends Error {
@@ -91,6 +92,8 @@ export function problemHandler(getLogger: (req: Parameters<ErrorRequestHandler>[
       getLogger(req).error({ err }, 'unhandled error');
       problem = new HttpProblem(500, 'internal-error', 'Internal server error', 'The server failed to handle the request; it has been logged.');
     }
-    sendProblem(res, problem.toProblem(req.originalUrl.split('?')[0] ?? '/', req.id?.toString()), problem.headers);
+    const path = req.originalUrl.split('?')[0] ?? '/';
+    const body = problem.toProblem(path, req.id?.toString());
+    sendProblem(res, path.startsWith('/v1/') ? withOpenAIError(body) : body, problem.headers);
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OPENAI_CATEGORIES } from '../moderation/categories';
 
 /** The one schema for app_conf.yml. Every object is strict: an unknown key is a start-up error. */
 const positiveInt = z.number().int().positive();
@@ -15,7 +16,81 @@ const endpointAccess = z.enum(ENDPOINT_ACCESS);
 const tokenBucket = z.strictObject({ per_second: z.number().positive().max(1e9), burst: positiveInt.max(1e12) });
 export type TokenBucketConfig = z.infer<typeof tokenBucket>;
 
-export const configSchema = z.strictObject({
+const thresholdsSchema = z.record(z.string(), z.number().min(0).max(1));
+const batchingSchema = {
+  max_batch_size: positiveInt.max(4096),
+  max_wait_us: z.number().int().min(0).max(1_000_000),
+  max_queue: positiveInt,
+};
+
+/** API names of models: what `model` in a request and `model_name` on metrics say. */
+export const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+
+/** Keys every kind of model takes; the ones left out default to `classifier`'s. */
+const modelKeys = {
+  /** Default: the bundle's name (fasttext) or the folder's name (hf-transformer). */
+  name: z.string().regex(MODEL_NAME, 'letters, digits, . _ : - (at most 64, starting with a letter or digit)').optional(),
+  path: z.string().min(1),
+  thresholds: thresholdsSchema.default({}),
+  /** OpenAI category -> labels feeding it (POST /v1/moderations); default: by label name (src/moderation/categories.ts). */
+  categories: z.partialRecord(z.enum(OPENAI_CATEGORIES), z.array(z.string().min(1))).optional(),
+  workers: z.number().int().min(0).max(64).optional(),
+  inference_timeout_ms: positiveInt.max(600_000).optional(),
+};
+
+const ONE_THREAD = 'must be 1: with more threads onnxruntime sums the embedding bags in a race and some scores come out wrong (docs/decisions/0003)';
+
+const fasttextModelSchema = z.strictObject({
+  kind: z.literal('fasttext'),
+  ...modelKeys,
+  /** A key only so that asking for more fails saying why (see classifier.threads_per_worker). */
+  threads: z.number().int().min(1).max(1, ONE_THREAD).optional(),
+  batching: z.strictObject(batchingSchema).partial().optional(),
+});
+
+/** A Hugging Face sequence classifier as Optimum exports it: config.json, tokenizer.json, model.onnx. */
+const transformerModelSchema = z.strictObject({
+  kind: z.literal('hf-transformer'),
+  ...modelKeys,
+  /** Reported as model_version; default: the first 12 hex digits of the ONNX file's SHA-256. */
+  version: z.string().min(1).max(64).optional(),
+  /** The ONNX file, relative to `path`; default: model.onnx, else onnx/model.onnx. */
+  onnx_file: z.string().min(1).optional(),
+  /** Default from config.json's problem_type: multi_label_classification -> sigmoid, else softmax. */
+  activation: z.enum(['sigmoid', 'softmax']).optional(),
+  /** Tokens per model input, special tokens included; default from tokenizer_config.json / config.json. */
+  max_length: z.number().int().min(4).max(65_536).optional(),
+  /** Longer texts: scored whole as overlapping windows (max per label), or cut at max_length. */
+  long_texts: z.enum(['window', 'truncate']).default('window'),
+  /** Tokens shared by neighbouring windows; default a quarter of a window. */
+  window_overlap: z.number().int().min(0).optional(),
+  /** Labels that mean "nothing wrong" (e.g. `neutral` of a softmax model): never flagged, not in `overall`. */
+  benign_labels: z.array(z.string().min(1)).default([]),
+  /** onnxruntime intra-op threads per worker; default cores - 1 (1 to 4). */
+  threads: z.number().int().min(1).max(64).optional(),
+  batching: z
+    .strictObject({
+      ...batchingSchema,
+      /** Padded tokens per model run (rows x longest row), as TEI's max_batch_tokens. */
+      max_batch_tokens: z.number().int().min(4).max(4_194_304),
+    })
+    .partial()
+    .optional(),
+});
+
+export const modelSchema = z.discriminatedUnion('kind', [fasttextModelSchema, transformerModelSchema]);
+export type ModelEntry = z.infer<typeof modelSchema>;
+export type TransformerModelEntry = z.infer<typeof transformerModelSchema>;
+
+/** A served model as the rest of the service sees it: its entry, and where in the file it came from. */
+export type ModelConfig = ModelEntry & {
+  /** The config key of the entry (`models.1`, or `classifier` for a config without `models`), for error messages. */
+  key: string;
+  /** The config key of its folder (`models.1.path` or `classifier.model_path`). */
+  pathKey: string;
+};
+
+const configObject = z.strictObject({
   server: z
     .strictObject({
       host: z.string().min(1).default('0.0.0.0'),
@@ -24,8 +99,9 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   classifier: z.strictObject({
-    model_path: z.string().min(1),
-    thresholds: z.record(z.string(), z.number().min(0).max(1)).default({}),
+    /** The one model of a config without `models` (kept so configs from before the list still work). */
+    model_path: z.string().min(1).optional(),
+    thresholds: thresholdsSchema.optional(),
     limits: z
       .strictObject({
         max_text_chars: positiveInt.default(10_000),
@@ -50,7 +126,7 @@ export const configSchema = z.strictObject({
       .number()
       .int()
       .min(1)
-      .max(1, 'must be 1: with more threads onnxruntime sums the embedding bags in a race and some scores come out wrong (bench/README.md)')
+      .max(1, ONE_THREAD)
       .default(1),
     /** Milliseconds a model run may take before its texts fail with 503. */
     // At most 10 minutes: a timer over 2^31 ms would fire at once and fail every run.
@@ -75,7 +151,10 @@ export const configSchema = z.strictObject({
           message: `must be at least classifier.limits.max_texts (${limits.max_texts}): a request that large could never be queued`,
         });
       }
-    }),
+    })
+    .prefault({}),
+  /** The models served; the first is the default. Absent: the one model of `classifier.model_path`. */
+  models: z.array(modelSchema).min(1).max(16).optional(),
   metrics: z
     .strictObject({
       reporters: z.array(z.enum(REPORTERS)).default(['console', 'prometheus']),
@@ -143,7 +222,15 @@ export const configSchema = z.strictObject({
       brotli_quality: z.number().int().min(0).max(11).default(4),
     })
     .prefault({}),
-})
+});
+
+function migrationHint(modelPath: string | undefined, thresholds: unknown): string {
+  const entry = [`kind: fasttext`, `path: ${modelPath ?? '<folder>'}`];
+  if (thresholds !== undefined) entry.push(`thresholds: ${JSON.stringify(thresholds)}`);
+  return `move it into 'models' as its first entry ({${entry.join(', ')}}) and delete classifier.model_path and classifier.thresholds`;
+}
+
+export const configSchema = configObject
   .check((ctx) => {
     const { auth, rate_limits: limits, classifier, metrics, server } = ctx.value;
     const issue = (path: Array<string | number>, input: unknown, message: string) => ctx.issues.push({ code: 'custom', input, path, message });
@@ -169,9 +256,43 @@ export const configSchema = z.strictObject({
         `must be at least ${largest} (the characters one request may carry within classifier.limits): a request that large could never pass`,
       );
     }
-  });
+  })
+  // Either the list of models or the single model of older configs, never both (which would be the default?).
+  .check((ctx) => {
+    const { models, classifier } = ctx.value;
+    const issue = (path: PropertyKey[], message: string) => ctx.issues.push({ code: 'custom', input: ctx.value, path, message });
+    if (models === undefined) {
+      if (classifier.model_path === undefined) issue(['models'], 'no model: list the models to serve (or give classifier.model_path)');
+      return;
+    }
+    if (classifier.model_path !== undefined) {
+      issue(['classifier', 'model_path'], `with 'models' the models are listed there: ${migrationHint(classifier.model_path, classifier.thresholds)}`);
+    } else if (classifier.thresholds !== undefined) {
+      issue(['classifier', 'thresholds'], "with 'models', thresholds are per model: move them to models.<n>.thresholds");
+    }
+    models.forEach((model, n) => {
+      const maxQueue = model.batching?.max_queue;
+      if (maxQueue !== undefined && maxQueue < classifier.limits.max_texts) {
+        issue(['models', n, 'batching', 'max_queue'], `must be at least classifier.limits.max_texts (${classifier.limits.max_texts}): a request that large could never be queued`);
+      }
+    });
+  })
+  .transform(({ models, ...config }) => ({
+    ...config,
+    models: models
+      ? models.map((entry, n): ModelConfig => ({ ...entry, key: `models.${n}`, pathKey: `models.${n}.path` }))
+      : [
+          {
+            kind: 'fasttext' as const,
+            path: config.classifier.model_path!,
+            thresholds: config.classifier.thresholds ?? {},
+            key: 'classifier',
+            pathKey: 'classifier.model_path',
+          } satisfies ModelConfig,
+        ],
+  }));
 
-/** Parsed config (defaults filled in), as the rest of the service sees it. */
+/** Parsed config (defaults filled in, `models` always listing at least one), as the rest of the service sees it. */
 export type AppConfig = z.infer<typeof configSchema>;
 /** What a config file may contain (everything optional that has a default). */
 export type AppConfigInput = z.input<typeof configSchema>;

@@ -44,7 +44,12 @@ export function loadBundle(dir: string): ModelBundle {
  * file): a replacement worker checks that it still loads the bundle the service started with.
  */
 export function bundleFingerprint(bundle: ModelBundle): string {
-  return [path.join(bundle.dir, 'model.json'), bundle.onnxPath]
+  return filesFingerprint([path.join(bundle.dir, 'model.json'), bundle.onnxPath]);
+}
+
+/** Sizes and modification times of a model's files (any kind), to tell whether they changed. */
+export function filesFingerprint(files: readonly string[]): string {
+  return files
     .map((file) => {
       const s = statSync(file);
       return `${s.size}:${s.mtimeMs}`;

@@ -6,8 +6,9 @@
 process.env.ORT_DISABLE_TELEMETRY = '1';
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { bundleFingerprint, loadBundle } from './bundle';
-import { ModelSession } from './model-session';
+import { bundleFingerprint, filesFingerprint, loadBundle } from './bundle';
+import { ModelSession, type ModelOutput } from './model-session';
+import { TransformerSession } from './transformer-session';
 import type { RunRequest, WorkerInit, WorkerMessage } from './worker-protocol';
 
 const port = parentPort;
@@ -18,17 +19,22 @@ function send(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
 }
 
 async function main(): Promise<void> {
-  const { modelDir, threads, fingerprint: expected } = workerData as WorkerInit;
-  const bundle = loadBundle(modelDir);
-  const fingerprint = bundleFingerprint(bundle);
-  // A bundle edited in place under the running service would give new weights behind the main
-  // thread's old manifest (labels, thresholds, version, cache keys): refuse it until a restart.
+  const { modelDir, transformer, threads, fingerprint: expected } = workerData as WorkerInit;
+  const bundle = transformer ? undefined : loadBundle(modelDir);
+  const fingerprint = bundle
+    ? bundleFingerprint(bundle)
+    : filesFingerprint([transformer!.configPath, transformer!.tokenizerPath, transformer!.onnxPath]);
+  // A model edited in place under the running service would give new weights behind the main
+  // thread's old description (labels, thresholds, version, cache keys): refuse it until a restart.
   if (expected !== undefined && fingerprint !== expected) {
     throw new Error(`${modelDir} changed on disk since the service started; restart the service to load it`);
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
-  const model = await ModelSession.open(ort, bundle, { threads });
+  // The session by kind: both take texts and give one row of scores and an overall score per text.
+  const model: { classify(texts: readonly string[]): Promise<ModelOutput> } = bundle
+    ? await ModelSession.open(ort, bundle, { threads })
+    : await TransformerSession.open(ort, transformer!, { threads });
 
   async function run({ id, texts }: RunRequest): Promise<void> {
     const startedNs = process.hrtime.bigint();

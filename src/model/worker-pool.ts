@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { RunRequest, WorkerInit, WorkerMessage } from './worker-protocol';
+import type { RunRequest, TransformerSpec, WorkerInit, WorkerMessage } from './worker-protocol';
 
 export type FailureReason = 'worker_error' | 'worker_exit' | 'timeout';
 
@@ -28,6 +28,8 @@ export interface BatchOutput {
 
 export interface PoolOptions {
   modelDir: string;
+  /** For a Hugging Face transformer: what the workers load instead of the bundle in modelDir. */
+  transformer?: TransformerSpec;
   size: number;
   /** onnxruntime intra-op threads of each worker's session (ModelSession's default, 1, when absent). */
   threads?: number;
@@ -165,7 +167,8 @@ export class WorkerPool extends EventEmitter<{ idle: []; unavailable: [message: 
 
   private spawn(): Promise<void> {
     const entry = workerEntry();
-    const init: WorkerInit = { modelDir: this.options.modelDir, threads: this.options.threads, fingerprint: this.fingerprint };
+    const { modelDir, transformer, threads } = this.options;
+    const init: WorkerInit = { modelDir, transformer, threads, fingerprint: this.fingerprint };
     const worker = new Worker(entry.script, {
       eval: entry.eval,
       workerData: init,

@@ -1,5 +1,4 @@
-import type { ModelManifest } from '../model/manifest';
-import type { Featurizer } from '../featurizer';
+import { readCoverage, type TextCoverage } from '../model/coverage';
 import { InferenceError } from '../model/worker-pool';
 import type { InferenceMetrics } from '../telemetry/inference-metrics';
 import type { Batcher, CancelSignal, QueueClient, TextScores } from './batcher';
@@ -16,6 +15,8 @@ export interface Classification {
   flagged: boolean;
   /** Labels whose score reached their threshold, in model label order. */
   labels: string[];
+  /** What of the text the model read (transformer models). */
+  read?: TextCoverage;
 }
 
 export interface ModelInfo {
@@ -36,14 +37,22 @@ function round(p: number): number {
   return Math.round(p * 1e6) / 1e6;
 }
 
+/** The result cache and how a text becomes its key (texts with the same key get the same scores). */
+export interface ServiceCache {
+  store: ResultCache;
+  normalize: (text: string) => string;
+}
+
 export interface ServiceParts {
-  manifest: ModelManifest;
+  model: ModelInfo;
+  /** Label names, in model order (the columns of its scores). */
+  labels: readonly string[];
   thresholds: Thresholds;
   batcher: Batcher;
   metrics: InferenceMetrics;
   /** Why the model cannot run now (no inference worker alive), or undefined when it can. */
   unavailable: () => string | undefined;
-  cache?: { store: ResultCache; featurizer: Featurizer };
+  cache?: ServiceCache;
 }
 
 /** A failure below the moderation layer, as one of its errors (the model's failures keep their reason). */
@@ -62,14 +71,13 @@ export class ModerationService {
   private readonly thresholds: Thresholds;
   private readonly batcher: Batcher;
   private readonly metrics: InferenceMetrics;
-  private readonly cache?: { store: ResultCache; featurizer: Featurizer };
+  private readonly cache?: ServiceCache;
   /** Why the model cannot run now, or undefined when it can. */
   readonly unavailable: () => string | undefined;
 
   constructor(parts: ServiceParts) {
-    const { manifest } = parts;
-    this.model = { name: manifest.name, version: manifest.version };
-    this.labelNames = manifest.labels.map((l) => l.name);
+    this.model = parts.model;
+    this.labelNames = [...parts.labels];
     this.thresholds = parts.thresholds;
     this.batcher = parts.batcher;
     this.metrics = parts.metrics;
@@ -102,7 +110,7 @@ export class ModerationService {
 
   private async classifyCached(
     texts: readonly string[],
-    cache: { store: ResultCache; featurizer: Featurizer },
+    cache: ServiceCache,
     signal?: CancelSignal,
     client?: QueueClient,
   ): Promise<TextScores[]> {
@@ -111,7 +119,7 @@ export class ModerationService {
     const missKeys: string[] = [];
     const missTexts: string[] = [];
     for (let i = 0; i < texts.length; i++) {
-      const key = cache.store.key(cache.featurizer.normalize(texts[i]!));
+      const key = cache.store.key(cache.normalize(texts[i]!));
       const hit = cache.store.get(key);
       if (hit) {
         out[i] = hit;
@@ -141,7 +149,9 @@ export class ModerationService {
       named[name] = round(p);
       if (reaches(p, this.thresholds.labels[j]!)) over.push(name);
     }
-    const flagged = reaches(overall, this.thresholds.overall) || over.length > 0;
-    return { scores: named, overall: round(overall), flagged, labels: over };
+    const result: Classification = { scores: named, overall: round(overall), flagged: reaches(overall, this.thresholds.overall) || over.length > 0, labels: over };
+    const read = readCoverage(scores, this.labelNames.length);
+    if (read) result.read = read;
+    return result;
   }
 }

@@ -49,15 +49,25 @@ function tooMany(decision: Extract<LimitDecision, { ok: false }>): HttpProblem {
 /** What a /classify body asks the model to read; undefined when it is not a well-formed request (validation answers it). */
 export function textCost(body: unknown, maxTexts: number): { texts: number; chars: number } | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
-  const { text, texts } = body as { text?: unknown; texts?: unknown };
-  const list = text !== undefined ? [text] : texts;
+  // /classify's `text` or `texts`, or /v1/moderations' `input`: a string, strings, or text parts read as one text.
+  const { text, texts, input } = body as { text?: unknown; texts?: unknown; input?: unknown };
+  const list = text !== undefined ? [text] : texts !== undefined ? texts : typeof input === 'string' ? [input] : input;
   if (!Array.isArray(list) || list.length > maxTexts) return undefined;
   let chars = 0;
+  let parts = 0;
   for (const t of list) {
-    if (typeof t !== 'string') return undefined;
-    chars += t.length;
+    if (typeof t === 'string') chars += t.length;
+    else if (input !== undefined && isTextPart(t)) {
+      chars += t.text.length;
+      parts++;
+    } else return undefined;
   }
-  return { texts: list.length, chars };
+  return { texts: parts > 0 ? 1 : list.length, chars };
+}
+
+function isTextPart(value: unknown): value is { type: 'text'; text: string } {
+  const part = value as { type?: unknown; text?: unknown } | null;
+  return typeof part === 'object' && part !== null && part.type === 'text' && typeof part.text === 'string';
 }
 
 export interface RateLimitOptions {

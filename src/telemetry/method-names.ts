@@ -12,6 +12,16 @@ export const method_names = {
     metric: 'moderator.api.classify.calls',
     description: 'Calls of POST /classify, by outcome',
   },
+  moderations: {
+    route: { method: 'POST', path: '/v1/moderations' },
+    metric: 'moderator.api.moderations.calls',
+    description: 'Calls of POST /v1/moderations (OpenAI-compatible), by outcome',
+  },
+  models: {
+    route: { method: 'GET', path: '/v1/models' },
+    metric: 'moderator.api.models.calls',
+    description: 'Calls of GET /v1/models, by outcome',
+  },
   healthz: {
     route: { method: 'GET', path: '/healthz' },
     metric: 'moderator.api.healthz.calls',

@@ -72,7 +72,8 @@ describe('GET /healthz and /readyz', () => {
   it('answers alive and ready with the model', async () => {
     await request(h.server).get('/healthz').expect(200, { status: 'ok' });
     const ready = await request(h.server).get('/readyz').expect(200);
-    expect(ready.body).toEqual({ status: 'ready', model: h.moderation.service.model });
+    const { model } = h.moderation.service;
+    expect(ready.body).toEqual({ status: 'ready', model, models: [{ ...model, ready: true }] });
   });
 });
 

@@ -190,7 +190,12 @@ describe('error model (RFC 9457 problem+json)', () => {
     expect(res.headers['retry-after']).toBe('1');
     expect(body.detail).toContain('no inference worker');
     const ready = await request(h.server).get('/readyz').expect(503);
-    expect(ready.body).toEqual({ status: 'not_ready', reason: 'no inference worker is alive' });
+    const { name, version } = h.moderation.service.model;
+    expect(ready.body).toEqual({
+      status: 'not_ready',
+      reason: 'no inference worker is alive',
+      models: [{ name, version, ready: false, reason: 'no inference worker is alive' }],
+    });
   });
 });
 

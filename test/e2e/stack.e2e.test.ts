@@ -124,9 +124,9 @@ describe('observability stack, end to end (real Prometheus, Alertmanager and ser
     // while it is full are refused with 503 queue_full), a small body limit (413), and only the Prometheus reporter.
     const conf = parse(fs.readFileSync(path.join(ROOT, 'app_conf.yml'), 'utf8'));
     conf.server = { ...conf.server, host: '127.0.0.1' };
-    // E2E_MODEL_DIR runs the same test against another model bundle.
-    modelDir = path.resolve(ROOT, process.env.E2E_MODEL_DIR ?? conf.classifier.model_path);
-    conf.classifier.model_path = modelDir;
+    // E2E_MODEL_DIR runs the same test against another model bundle (the default model, the first of `models`).
+    modelDir = path.resolve(ROOT, process.env.E2E_MODEL_DIR ?? conf.models[0].path);
+    conf.models[0].path = modelDir;
     conf.classifier.workers = 1;
     conf.classifier.batching = { ...conf.classifier.batching, max_queue: MAX_QUEUE, max_wait_us: 1_000_000 };
     conf.classifier.limits = { ...conf.classifier.limits, max_texts: MAX_QUEUE, max_body_bytes: MAX_BODY_BYTES };

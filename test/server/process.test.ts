@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { DEFAULT_MODEL, parseExposition, sampleValue } from '../support/harness';
-import { logRecords, poll, spawnServer, startServer, writeConfig, type ServerProcess } from '../support/server-process';
+import { logRecords, poll, runUntilExit, spawnServer, startServer, writeConfig, type ServerProcess } from '../support/server-process';
 
 const baseConfig = (metrics: object = {}) => ({
   server: { host: '127.0.0.1', shutdown_timeout_seconds: 10 },
@@ -129,13 +129,7 @@ describe('graceful shutdown', () => {
 });
 
 describe('start-up validation', () => {
-  async function failure(config: object): Promise<{ code: number | null; stderr: string }> {
-    const child = spawnServer(writeConfig(config));
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-    return { code, stderr };
-  }
+  const failure = runUntilExit;
 
   it('exits non-zero with one line naming an unknown key', async () => {
     const { code, stderr } = await failure({ ...baseConfig(), metrics: { reporter: ['console'] } });

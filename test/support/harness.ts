@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import path from 'node:path';
 import type { LoadedConfig } from '../../src/config/load';
-import { parseConfig } from '../../src/config/load';
+import { parseConfig, resolveModels } from '../../src/config/load';
 import type { AppConfigInput } from '../../src/config/schema';
 import type { Logger } from '../../src/logging';
 import type { Moderation } from '../../src/moderation/runtime';
@@ -32,12 +32,13 @@ export async function startHarness(overrides: DeepPartial<AppConfigInput> = {}, 
   const raw: AppConfigInput = {
     ...overrides,
     server: { host: '127.0.0.1', port: 0, shutdown_timeout_seconds: 1, ...overrides.server },
-    classifier: { model_path: DEFAULT_MODEL, workers: 1, ...overrides.classifier } as AppConfigInput['classifier'],
+    // With `models` the models are listed there; without, the embedded one is the model.
+    classifier: { ...(overrides.models ? {} : { model_path: DEFAULT_MODEL }), workers: 1, ...overrides.classifier } as AppConfigInput['classifier'],
     metrics: { reporters: ['prometheus'], runtime: false, ...overrides.metrics } as AppConfigInput['metrics'],
     logging: { level: 'silent', ...overrides.logging },
   } as AppConfigInput;
   const config = parseConfig(raw, 'test config');
-  const loaded: LoadedConfig = { config, file: path.join(ROOT, 'test-config.yml'), modelDir: config.classifier.model_path };
+  const loaded: LoadedConfig = resolveModels(config, path.join(ROOT, 'test-config.yml'));
   const service = await startService(loaded, { version: 'test', instrument: false, logger: options.logger });
   return {
     server: service.server,

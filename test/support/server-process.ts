@@ -31,6 +31,15 @@ export function spawnServer(configFile: string, env: NodeJS.ProcessEnv = {}): Ch
   });
 }
 
+/** Runs the server on a config until it exits (a start-up that fails): its exit code and stderr. */
+export async function runUntilExit(config: object): Promise<{ code: number | null; stderr: string }> {
+  const child = spawnServer(writeConfig(config));
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  return { code, stderr };
+}
+
 export async function poll<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/load';
 import { DEFAULT_MODEL, ROOT } from '../support/harness';
+import { DISTILBERT } from '../transformer/support';
 
 function withConfig(yaml: string, env: NodeJS.ProcessEnv = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'conf-'));
@@ -38,7 +39,7 @@ describe('app_conf.yml validation', () => {
     ['no onnxruntime thread', `classifier:\n  model_path: ${DEFAULT_MODEL}\n  threads_per_worker: 0\n`, "'classifier.threads_per_worker'"],
     ['a fractional thread count', `classifier:\n  model_path: ${DEFAULT_MODEL}\n  threads_per_worker: 1.5\n`, "'classifier.threads_per_worker'"],
     ['more than one onnxruntime thread (its sums race)', `classifier:\n  model_path: ${DEFAULT_MODEL}\n  threads_per_worker: 2\n`, "'classifier.threads_per_worker': must be 1"],
-    ['a missing model_path', `classifier: {}\n`, "'classifier.model_path'"],
+    ['no model at all', `classifier: {}\n`, "'models': no model: list the models to serve (or give classifier.model_path)"],
     ['an inference timeout a timer cannot hold', `classifier:\n  model_path: ${DEFAULT_MODEL}\n  inference_timeout_ms: 3000000000\n`, "'classifier.inference_timeout_ms'"],
     ['an endless shutdown', `${minimal}server:\n  shutdown_timeout_seconds: 86400\n`, "'server.shutdown_timeout_seconds'"],
     [
@@ -68,5 +69,52 @@ describe('app_conf.yml validation', () => {
     const file = path.join(dir, 'c.yml');
     writeFileSync(file, `classifier:\n  model_path: ${path.relative(dir, DEFAULT_MODEL)}\n`);
     expect(loadConfig({ APP_CONF: file }, '/').modelDir).toBe(DEFAULT_MODEL);
+  });
+});
+
+describe('the models list', () => {
+  const two = `models:\n  - kind: fasttext\n    path: ${DEFAULT_MODEL}\n  - kind: hf-transformer\n    name: distil\n    path: ${DISTILBERT}\n    threads: 2\n    batching: {max_batch_tokens: 4096}\n`;
+
+  it('lists each model with its kind, folder and where in the file it is; the first is the default', () => {
+    const { config, models, modelDir } = withConfig(two)();
+    expect(models.map((m) => ({ kind: m.kind, dir: m.dir, key: m.key, pathKey: m.pathKey }))).toEqual([
+      { kind: 'fasttext', dir: DEFAULT_MODEL, key: 'models.0', pathKey: 'models.0.path' },
+      { kind: 'hf-transformer', dir: DISTILBERT, key: 'models.1', pathKey: 'models.1.path' },
+    ]);
+    expect(modelDir).toBe(DEFAULT_MODEL);
+    expect(config.models[1]).toMatchObject({ name: 'distil', threads: 2, long_texts: 'window', benign_labels: [], thresholds: {}, batching: { max_batch_tokens: 4096 } });
+  });
+
+  it('reads a config from before the list (classifier.model_path) as a list of that one model', () => {
+    const { models } = withConfig(`classifier:\n  model_path: ${DEFAULT_MODEL}\n  thresholds: {toxic: 0.7}\n`)();
+    expect(models).toEqual([
+      { kind: 'fasttext', path: DEFAULT_MODEL, dir: DEFAULT_MODEL, thresholds: { toxic: 0.7 }, key: 'classifier', pathKey: 'classifier.model_path' },
+    ]);
+  });
+
+  it.each([
+    [
+      'both the list and classifier.model_path, saying how to migrate',
+      `classifier:\n  model_path: models/default\n  thresholds: {toxic: 0.7}\n${two}`,
+      `'classifier.model_path': with 'models' the models are listed there: move it into 'models' as its first entry ({kind: fasttext, path: models/default, thresholds: {"toxic":0.7}}) and delete classifier.model_path and classifier.thresholds`,
+    ],
+    ['classifier.thresholds beside the list', `classifier:\n  thresholds: {toxic: 0.7}\n${two}`, "'classifier.thresholds': with 'models', thresholds are per model"],
+    ['an unknown kind', `models:\n  - kind: pytorch\n    path: ${DEFAULT_MODEL}\n`, "'models.0.kind': Invalid discriminator value. Expected 'fasttext' | 'hf-transformer'"],
+    ['an empty list', `models: []\n`, "'models'"],
+    ['more threads for the embedded model', `models:\n  - kind: fasttext\n    path: ${DEFAULT_MODEL}\n    threads: 2\n`, "'models.0.threads': must be 1"],
+    ['a transformer key on the embedded model', `models:\n  - kind: fasttext\n    path: ${DEFAULT_MODEL}\n    max_length: 64\n`, "unknown key 'models.0.max_length'"],
+    ['a model name that cannot be a metric label value or URL part', `models:\n  - kind: fasttext\n    name: my model\n    path: ${DEFAULT_MODEL}\n`, "'models.0.name'"],
+    ['an unknown OpenAI category', `models:\n  - kind: fasttext\n    path: ${DEFAULT_MODEL}\n    categories: {harrassment: [toxic]}\n`, "unknown key 'models.0.categories.harrassment'"],
+    [
+      "a model's queue smaller than the largest request",
+      `models:\n  - kind: fasttext\n    path: ${DEFAULT_MODEL}\n    batching: {max_queue: 8}\n`,
+      "'models.0.batching.max_queue': must be at least classifier.limits.max_texts (256)",
+    ],
+    ['a missing model folder', `models:\n  - kind: fasttext\n    path: ${DEFAULT_MODEL}\n  - kind: hf-transformer\n    path: /nonexistent/bert\n`, "'models.1.path': model folder not found: /nonexistent/bert"],
+    ['a transformer folder without its tokenizer', `models:\n  - kind: hf-transformer\n    path: ${DEFAULT_MODEL}\n`, `'models.0.path': no config.json in ${DEFAULT_MODEL} (a hf-transformer model needs config.json and tokenizer.json)`],
+  ])('rejects %s', (_what, yaml, expected) => {
+    const load = withConfig(yaml);
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(expected);
   });
 });

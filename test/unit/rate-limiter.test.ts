@@ -64,5 +64,10 @@ describe('textCost', () => {
     expect(textCost({ texts: 'abc' }, 10)).toBeUndefined();
     expect(textCost({ texts: Array(11).fill('a') }, 10)).toBeUndefined(); // over max_texts: a 413 follows
     expect(textCost([1, 2], 10)).toBeUndefined();
+    // /v1/moderations: a string, strings, or text parts (read as one text, so charged as one).
+    expect(textCost({ input: 'héllo' }, 10)).toEqual({ texts: 1, chars: 5 });
+    expect(textCost({ input: ['ab', 'cde'] }, 10)).toEqual({ texts: 2, chars: 5 });
+    expect(textCost({ input: [{ type: 'text', text: 'ab' }, { type: 'text', text: 'cde' }] }, 10)).toEqual({ texts: 1, chars: 5 });
+    expect(textCost({ input: [{ type: 'image_url', image_url: { url: 'x' } }] }, 10)).toBeUndefined();
   });
 });
