@@ -4,7 +4,9 @@
  * (`npm run bench:render`).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import type { CompressionRecord } from './measure/compression';
 import type { PacedResult, InProcessResult } from './measure/inprocess';
+import type { ModelBenchRecord } from './measure/models';
 import type { LoadResult } from './measure/load';
 import type { ProfileSummary } from './profiles/profile-summary';
 import type { Scenario, ServerKind, ServiceKind, Telemetry } from './plan';
@@ -92,6 +94,10 @@ export interface Measurements {
   inprocess: InProcessRecord[];
   modelFloors: ModelFloorRecord[];
   profiles: ProfileRecord[];
+  /** The embedded model beside transformers, through the service's classification path (absent in older files). */
+  models?: ModelBenchRecord[];
+  /** The CPU cost of response compression (absent in older files). */
+  compression?: CompressionRecord[];
   /** What went wrong while measuring beyond failed requests (e.g. a drain request that did not answer 200). */
   problems: string[];
 }

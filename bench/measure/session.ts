@@ -15,7 +15,9 @@ import { MEASUREMENTS_FORMAT } from '../measurements';
 import type { Options } from '../options';
 import { halfLoad, isHello, sameScenario, scenarioName, SERVER_LABEL, serviceConfig, topConns, type Plan, type Scenario, type ServerKind, type ServiceBody, type Telemetry } from '../plan';
 import { aggregate } from '../summary/stats';
+import { compressionCost } from './compression';
 import type { InProcessResult, PacedResult } from './inprocess';
+import { benchModels } from './models';
 import { closedLoop, paced, type LoadResult } from './load';
 import { profileRun } from './profiling';
 import { machineInfo, modelInfo } from './run-info';
@@ -74,6 +76,13 @@ export class Session {
         this.say(`  ${p.result.rps.toFixed(0)} req/s under the profiler; top: ${top.join(', ')}`);
       }
     }
+    this.say('\n== models: the embedded model beside transformers (in process, the service\'s classification path)');
+    const models = await benchModels(
+      o.smoke ? { models: ['embedded', 'tiny-distilbert'], batches: [1, 64], seconds: 0.3 } : { models: ['embedded', 'tiny-distilbert', 'minilm-l6'], batches: [1, 8, 64], seconds: o.seconds },
+      (line) => this.say(`  ${line}`),
+    );
+    this.say('\n== response compression');
+    const compression = await compressionCost({ requests: o.smoke ? 20 : 300, rounds: o.smoke ? 1 : 3, concurrency: 8, log: (line) => this.say(`  ${line}`) });
     const texts = describeTexts(makeTexts(2000, 1));
     return {
       format: MEASUREMENTS_FORMAT,
@@ -100,6 +109,8 @@ export class Session {
       inprocess: this.inprocess,
       modelFloors: this.modelFloors,
       profiles: this.profiles,
+      models,
+      compression,
       problems: this.problems,
     };
   }

@@ -5,6 +5,8 @@
  */
 import { stringify } from 'yaml';
 import type { Measurements, ProfileRecord } from '../measurements';
+import { compressionTables } from '../measure/compression';
+import { modelBenchTable } from '../measure/models';
 import { profileMarkdown } from '../profiles/profile-summary';
 import { bodyLabel, SERVER_LABEL, type Load, type Scenario } from '../plan';
 import type { Agg } from '../summary/stats';
@@ -205,6 +207,23 @@ function profileSections(m: Measurements): string[] {
   return out;
 }
 
+function modelsSection(m: Measurements): string[] {
+  if (!m.models?.length) return [];
+  return [
+    '## The embedded model beside transformers',
+    '',
+    'In process, through the service\'s classification path (worker pool, batcher, tokenizer and token-budget runs in the worker), one request at a time. The transformers other than the DistilBERT fixture are written by the bench at the shape of common toxicity classifiers, with random weights: their speed is that of the shape, their scores mean nothing.',
+    '',
+    modelBenchTable(m.models),
+    '',
+  ];
+}
+
+function compressionSection(m: Measurements): string[] {
+  if (!m.compression?.length) return [];
+  return ['## Response compression: CPU cost', '', compressionTables(m.compression), ''];
+}
+
 export function renderMarkdown(m: Measurements, s: Summary): string {
   const lines = [
     ...header(m),
@@ -214,6 +233,8 @@ export function renderMarkdown(m: Measurements, s: Summary): string {
     ...loopDelayTable(m, s),
     ...modelAndStartTables(s),
     ...cpuTable(m, s),
+    ...modelsSection(m),
+    ...compressionSection(m),
     ...profileSections(m),
   ];
   if (s.problems.length) lines.push('## Problems during the run', '', ...s.problems.map((p) => `- ${p}`), '');

@@ -92,10 +92,21 @@ describe('npm run bench -- --smoke', () => {
       const figures = [t.measured, ...t.bounds].map((f) => f.value);
       expect({ name: t.name, bounds: t.bounds.length > 0, finite: figures.every(Number.isFinite) }).toEqual({ name: t.name, bounds: true, finite: true });
     }
+    // The models beside each other (issue 18) and the cost of compression (issue 20) are measured in the same run.
+    expect((m.models ?? []).map((r) => `${r.model}@${r.batch}`)).toEqual(['embedded@1', 'embedded@64', 'tiny-distilbert@1', 'tiny-distilbert@64']);
+    for (const r of m.models ?? []) expect({ model: r.model, served: r.requests > 0 && r.textsPerSecond > 0 }).toEqual({ model: r.model, served: true });
+    expect(m.models?.find((r) => r.model === 'tiny-distilbert')?.meanTokens).toBeGreaterThan(0);
+    const servers = (m.compression ?? []).filter((r) => r.part === 'server');
+    expect(servers.map((r) => r.encoding)).toEqual(['identity', 'gzip', 'br']);
+    // Compressed answers are smaller: the server really compressed what it was asked to.
+    expect(servers[1]!.responseBytes).toBeLessThan(servers[0]!.responseBytes);
+    expect(servers[2]!.responseBytes).toBeLessThan(servers[0]!.responseBytes);
     // The smoke run writes its report where it was told (never over bench/RESULTS.md), and it is what its measurements render to.
     const markdown = readFileSync(out, 'utf8');
     expect(markdown).toContain('SMOKE RUN');
     expect(markdown).toBe(renderMarkdown(m, summary));
+    expect(markdown).toContain('## The embedded model beside transformers');
+    expect(markdown).toContain('## Response compression: CPU cost');
     // Each profile has flame graphs beside the report, linked from it: the main thread's and the inference worker's.
     const flames = [...new Set([...markdown.matchAll(/\]\(([^)]+\.svg)\)/g)].map((x) => x[1]!))];
     expect(flames.sort()).toEqual(['smoke-flames/on-single-c64-worker.svg', 'smoke-flames/on-single-c64.svg']);

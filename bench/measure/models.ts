@@ -11,25 +11,26 @@
  * their scores mean nothing.
  *
  * `benchModels` returns plain records; the CLI prints them as a table:
+ * `npm run bench` records them beside its other measurements; alone:
  *   npm run bench:models -- [--seconds 5] [--batches 1,8,64] [--models embedded,tiny-distilbert,minilm-l6]
  */
 import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { metrics } from '@opentelemetry/api';
-import { parseConfig, resolveModels } from '../src/config/load';
-import type { AppConfigInput } from '../src/config/schema';
-import { createLogger } from '../src/logging';
-import { HfTokenizer } from '../src/model/hf-tokenizer';
-import { planRuns } from '../src/model/token-batches';
-import { maxBatchTokensOf, startModel } from '../src/moderation/runtime';
-import { TextHistograms } from '../src/telemetry/text-histograms';
-import { writeTinyTransformer } from '../test/support/tiny-transformer';
-import { intArg, intListArg, parseArgs, positiveArg } from '../tools/cli-args';
-import { percentile } from './measure/load';
-import { makeTexts } from './measure/texts';
+import { parseConfig, resolveModels } from '../../src/config/load';
+import type { AppConfigInput } from '../../src/config/schema';
+import { createLogger } from '../../src/logging';
+import { HfTokenizer } from '../../src/model/hf-tokenizer';
+import { planRuns } from '../../src/model/token-batches';
+import { maxBatchTokensOf, startModel } from '../../src/moderation/runtime';
+import { TextHistograms } from '../../src/telemetry/text-histograms';
+import { writeTinyTransformer } from '../../test/support/tiny-transformer';
+import { intArg, intListArg, parseArgs, positiveArg } from '../../tools/cli-args';
+import { percentile } from './load';
+import { ROOT } from './servers';
+import { makeTexts } from './texts';
 
-const ROOT = path.resolve(__dirname, '..');
 const DISTILBERT_FIXTURE = path.resolve(ROOT, '../shared/models/tiny-distilbert-sst2-onnx');
 
 /** Transformer shapes written for the benchmark: layers, hidden size, heads, feed-forward size. */
