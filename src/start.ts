@@ -114,10 +114,11 @@ export async function startService(loaded: LoadedConfig, options: StartOptions):
     await telemetry.shutdown().catch(() => undefined);
     throw err;
   }
-  let lifecycle: Lifecycle | undefined;
+  // Readiness asks the models, which exist once startModeration returns (nothing asks before the server listens).
+  const lifecycle = new Lifecycle(() => models.unavailable());
   let models: ModelRegistry;
   try {
-    models = await startModeration(loaded, { telemetry, logger, stopping: () => lifecycle?.stopping ?? false });
+    models = await startModeration(loaded, { telemetry, logger, stopping: () => lifecycle.stopping });
   } catch (err) {
     security.close();
     await telemetry.shutdown().catch(() => undefined);
@@ -126,7 +127,6 @@ export async function startService(loaded: LoadedConfig, options: StartOptions):
   }
   const moderation = models.default;
   const service = moderation.service;
-  lifecycle = new Lifecycle(() => models.unavailable());
   const requests = new RequestMetrics(telemetry.meter, telemetry.textHistograms);
   const app = createApp(
     { config, service, models, lifecycle, requests },
@@ -149,12 +149,11 @@ export async function startService(loaded: LoadedConfig, options: StartOptions):
   // logged: without a listener they would be an uncaught exception and end the process.
   server.on('error', (err: NodeJS.ErrnoException) => logger.error({ code: err.code, syscall: err.syscall }, 'HTTP server error'));
 
-  const running = lifecycle;
   let stopped: Promise<void> | undefined;
   const stop = async (reason = 'stop'): Promise<void> => {
     const started = Date.now();
     logger.info({ signal: reason }, 'shutting down');
-    running.beginShutdown();
+    lifecycle.beginShutdown();
     security.close();
     await closeGracefully(server, config.server.shutdown_timeout_seconds, logger);
     await models.close();
@@ -167,7 +166,7 @@ export async function startService(loaded: LoadedConfig, options: StartOptions):
     telemetry,
     moderation,
     models,
-    lifecycle: running,
+    lifecycle,
     app,
     server,
     port: (server.address() as AddressInfo).port,

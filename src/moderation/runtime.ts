@@ -129,16 +129,8 @@ export async function startModel(
     throw new ConfigError(`'${source.pathKey}': ${source.dir}: ${(err as Error).message}`);
   }
   const unavailable = () => (pool.alive === 0 ? 'no inference worker is alive' : undefined);
-  // The batcher's depth is read at collection time, through the batcher built just below.
-  let batcher: Batcher | undefined;
-  const labelNames = model.labels.map((l) => l.name);
-  const metrics = new InferenceMetrics(telemetry.meter, telemetry.textHistograms, { name: model.name, version: model.version }, labelNames, {
-    ready: () => !stopping() && unavailable() === undefined,
-    queueDepth: () => batcher?.depth ?? 0,
-    queueCapacity: batching.max_queue,
-    workers: () => pool.alive,
-  });
-  batcher = new Batcher(
+  // Its hooks report to the metrics built next (they run only once texts are queued, after both exist).
+  const batcher = new Batcher(
     pool,
     { maxBatchSize: batching.max_batch_size, maxWaitUs: batching.max_wait_us, maxQueue: batching.max_queue },
     {
@@ -147,9 +139,15 @@ export async function startModel(
       onReject: (reason, texts) => metrics.rejected(reason, texts),
     },
   );
-  const queue = batcher;
+  const labelNames = model.labels.map((l) => l.name);
+  const metrics = new InferenceMetrics(telemetry.meter, telemetry.textHistograms, { name: model.name, version: model.version }, labelNames, {
+    ready: () => !stopping() && unavailable() === undefined,
+    queueDepth: () => batcher.depth,
+    queueCapacity: batching.max_queue,
+    workers: () => pool.alive,
+  });
   // No worker left (replacements cannot load the model): texts already queued fail now (503) rather than wait.
-  pool.on('unavailable', (message) => queue.failQueued(new InferenceError('worker_exit', message)));
+  pool.on('unavailable', (message) => batcher.failQueued(new InferenceError('worker_exit', message)));
   const { cache } = config.classifier;
   const service = new ModerationService({
     model: { name: model.name, version: model.version },
@@ -181,8 +179,8 @@ export async function startModel(
     pool,
     batcher,
     async close() {
-      queue.stop();
-      await queue.drained();
+      batcher.stop();
+      await batcher.drained();
       await pool.close();
     },
   };
