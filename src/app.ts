@@ -11,6 +11,13 @@ import { onResponseClosed, statusAtClose } from './api/client-gone';
 import { servedSpec } from './api/openapi';
 import type { Logger } from './logging';
 import { useRequestLogging } from './api/request-logging';
+import { checkClassifyShape } from './api/classify-input';
+import { requestGuard } from './edge/request-guard';
+import { securityHeaders } from './edge/security-headers';
+
+const DOCS_PATH = '/docs';
+/** Object members a /classify body may hold: it has two fields; far more only costs JSON.parse time (src/api/json-body.ts). */
+const MAX_BODY_MEMBERS = 64;
 
 export interface AppOptions {
   logger: Logger;
@@ -70,15 +77,28 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // One spelling per path: /CLASSIFY and /classify/ are 404s (with a hint), not aliases.
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
   app.locals.ctx = ctx;
 
   const metricsPath = config.metrics.prometheus.path;
-  useRequestLogging(app, options.logger, new Set(['/healthz', '/readyz', metricsPath]));
+  const { limits } = config.classifier;
+  const quietPaths = new Set(['/healthz', '/readyz', metricsPath]);
+  app.use(securityHeaders(DOCS_PATH));
+  useRequestLogging(app, options.logger, quietPaths);
   app.use(observeRequests(ctx, metricsPath));
+  app.use(requestGuard({ maxHeaders: config.server.max_headers, maxBodyBytes: limits.max_body_bytes }));
+  app.use(ctx.admission.middleware(quietPaths));
 
   // The API first: every layer ahead of a route is a path match that each request pays for.
   // Only for POST: another method gets 405 from `unmatched`, whatever its body.
-  app.post('/classify', requireJson, jsonBody(config.classifier.limits.max_body_bytes));
+  app.post(
+    '/classify',
+    requireJson,
+    jsonBody({ maxBytes: limits.max_body_bytes, idleTimeoutMs: config.server.body_idle_timeout_seconds * 1000, maxMembers: MAX_BODY_MEMBERS }),
+    checkClassifyShape(limits),
+  );
   RegisterRoutes(app);
 
   if (options.prometheus) {
@@ -91,7 +111,7 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
     res.json(spec);
   });
   app.use(
-    '/docs',
+    DOCS_PATH,
     swaggerUi.serve,
     // validatorUrl null: Swagger UI would otherwise send the spec to an online validator from the browser.
     swaggerUi.setup(spec, { customSiteTitle: 'content-moderator API', swaggerOptions: { validatorUrl: null } }),

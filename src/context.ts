@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { AppConfig } from './config/schema';
+import type { Admission } from './edge/admission';
 import type { ModerationService } from './moderation/service';
 import type { RequestMetrics } from './telemetry/request-metrics';
 
@@ -51,4 +52,5 @@ export interface AppContext {
   service: ModerationService;
   lifecycle: Lifecycle;
   requests: RequestMetrics;
+  admission: Admission;
 }

@@ -37,16 +37,22 @@ export interface RunningService {
   /** The port it listens on (the configured one, or the one the system chose for port 0). */
   readonly port: number;
   /**
-   * Readiness off, stop accepting, let in-flight requests finish (at most `shutdown_timeout_seconds`),
-   * drain the model queue, stop the workers, flush metrics. Safe to call more than once.
+   * Readiness off while still serving for `server.shutdown_delay_seconds` (or `options.delaySeconds`),
+   * then stop accepting, let in-flight requests finish (at most `shutdown_timeout_seconds`), drain the
+   * model queue, stop the workers, flush metrics. Safe to call more than once (the first call decides).
    */
-  stop(reason?: string): Promise<void>;
+  stop(reason?: string, options?: StopOptions): Promise<void>;
 }
 
-async function listen(server: Server, port: number, host: string): Promise<void> {
+export interface StopOptions {
+  /** Seconds to keep serving with readiness off before the listener closes; default `server.shutdown_delay_seconds`. */
+  delaySeconds?: number;
+}
+
+async function listen(server: Server, port: number, host: string, backlog: number): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog }, () => {
       server.off('error', reject);
       resolve();
     });
@@ -89,6 +95,12 @@ export async function startService(loaded: LoadedConfig, options: StartOptions):
   const { createHttpServer } = require('./http-server') as typeof import('./http-server');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { RequestMetrics } = require('./telemetry/request-metrics') as typeof import('./telemetry/request-metrics');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { EdgeMetrics } = require('./telemetry/edge-metrics') as typeof import('./telemetry/edge-metrics');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Admission } = require('./edge/admission') as typeof import('./edge/admission');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { answerClientErrors } = require('./edge/client-errors') as typeof import('./edge/client-errors');
 
   let lifecycle: Lifecycle | undefined;
   let moderation: Moderation;
@@ -102,18 +114,28 @@ export async function startService(loaded: LoadedConfig, options: StartOptions):
   const service = moderation.service;
   lifecycle = new Lifecycle(() => service.unavailable());
   const requests = new RequestMetrics(telemetry.meter, telemetry.textHistograms);
+  const edgeMetrics = new EdgeMetrics(telemetry.meter, (): number => admission.connections);
+  const admission = new Admission(config.server, edgeMetrics);
   const app = createApp(
-    { config, service, lifecycle, requests },
+    { config, service, lifecycle, requests, admission },
     { logger, version: options.version, prometheus: metricsOnAppPort(config) ? telemetry.prometheus : undefined },
   );
-  const server = createHttpServer(app);
-  // Keep-alive longer than typical load balancer idle timeouts, so they close first.
-  server.keepAliveTimeout = 65_000;
+  const limits = config.server;
+  const server = createHttpServer(app, {
+    headersTimeoutMs: limits.headers_timeout_seconds * 1000,
+    requestTimeoutMs: limits.request_timeout_seconds * 1000,
+    keepAliveTimeoutMs: limits.keep_alive_timeout_seconds * 1000,
+    maxHeaderBytes: limits.max_header_bytes,
+    maxHeaders: limits.max_headers,
+  });
+  admission.watch(server);
+  answerClientErrors(server, { logger, metrics: edgeMetrics, limits });
   try {
-    await listen(server, config.server.port, config.server.host);
+    await listen(server, config.server.port, config.server.host, config.server.listen_backlog);
   } catch (err) {
     // A port in use or not allowed is a configuration problem: one line naming the key, as for the others.
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    admission.stop();
     await moderation.close();
     await telemetry.shutdown().catch(() => undefined);
     throw new ConfigError(`'server.port': cannot listen on ${config.server.host}:${config.server.port} (${code})`);
@@ -124,11 +146,15 @@ export async function startService(loaded: LoadedConfig, options: StartOptions):
 
   const running = lifecycle;
   let stopped: Promise<void> | undefined;
-  const stop = async (reason = 'stop'): Promise<void> => {
+  const stop = async (reason: string, { delaySeconds = config.server.shutdown_delay_seconds }: StopOptions): Promise<void> => {
     const started = Date.now();
-    logger.info({ signal: reason }, 'shutting down');
+    logger.info({ signal: reason, delay_seconds: delaySeconds }, 'shutting down');
+    // Readiness off first; the listener stays open while load balancers notice and stop sending.
     running.beginShutdown();
+    if (delaySeconds > 0) await new Promise((resolve) => setTimeout(resolve, delaySeconds * 1000));
+    logger.info({}, 'closing the listener');
     await closeGracefully(server, config.server.shutdown_timeout_seconds, logger);
+    admission.stop();
     await moderation.close();
     await telemetry.shutdown().catch((err: unknown) => logger.warn({ err }, 'metrics flush failed'));
     logger.info({ ms: Date.now() - started }, 'stopped');
@@ -142,6 +168,6 @@ export async function startService(loaded: LoadedConfig, options: StartOptions):
     app,
     server,
     port: (server.address() as AddressInfo).port,
-    stop: (reason) => (stopped ??= stop(reason)),
+    stop: (reason = 'stop', stopOptions = {}) => (stopped ??= stop(reason, stopOptions)),
   };
 }

@@ -66,10 +66,12 @@ export interface Problem {
   detail: string;
   /** The request path. */
   instance?: string;
-  /** For 413: the configured limit that was exceeded. */
+  /** For 408, 413, 431 and 503: the configured limit that was exceeded (the config key and its value). */
   limit?: { name: string; value: number; actual?: number };
-  /** For 422: the invalid fields, keyed by path (e.g. `body.texts`). */
+  /** For 422: the invalid fields, keyed by path (e.g. `body.texts`); the first 20 of them. */
   errors?: Array<{ field: string; message: string }>;
+  /** For 422: how many more invalid fields there were than `errors` lists. */
+  errors_omitted?: number;
   /** The request id (also in the X-Request-Id header and the logs). */
   request_id?: string;
 }

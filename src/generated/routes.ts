@@ -79,6 +79,7 @@ const models: TsoaRoute.Models = {
             "instance": {"dataType":"string"},
             "limit": {"dataType":"nestedObjectLiteral","nestedProperties":{"actual":{"dataType":"double"},"value":{"dataType":"double","required":true},"name":{"dataType":"string","required":true}}},
             "errors": {"dataType":"array","array":{"dataType":"nestedObjectLiteral","nestedProperties":{"message":{"dataType":"string","required":true},"field":{"dataType":"string","required":true}}}},
+            "errors_omitted": {"dataType":"double"},
             "request_id": {"dataType":"string"},
         },
         "additionalProperties": false,
