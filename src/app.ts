@@ -5,7 +5,7 @@ import type { AppContext } from './context';
 import { RegisterRoutes } from './generated/routes';
 import { HttpProblem } from './api/http-problem';
 import { problemHandler } from './api/problem-handler';
-import { unmatched } from './api/unmatched';
+import { routeMethods, unmatched } from './api/unmatched';
 import { isPlainJson, jsonBody } from './api/json-body';
 import { onResponseClosed, statusAtClose } from './api/client-gone';
 import { servedSpec } from './api/openapi';
@@ -27,10 +27,15 @@ export interface AppOptions {
   version: string;
 }
 
-/** The matched route template (e.g. `/classify`), or undefined when no route matched (404). */
-function routeOf(req: Request): string | undefined {
+/**
+ * The matched route template (e.g. `/classify`), or undefined when no route matched (404, 405). A
+ * request refused before routing (timeouts, limits, load shedding) counts under the route its method
+ * and path name, so a dashboard filtered to /classify sees its refusals too.
+ */
+function routeOf(req: Request, routes: () => Map<string, string[]>): string | undefined {
   const path = (req.route as { path?: unknown } | undefined)?.path;
-  return typeof path === 'string' ? req.baseUrl + path : undefined;
+  if (typeof path === 'string') return req.baseUrl + path;
+  return routes().get(req.path)?.includes(req.method) ? req.path : undefined;
 }
 
 /**
@@ -39,7 +44,9 @@ function routeOf(req: Request): string | undefined {
  * The scrape of `metricsPath` is not user traffic and is not counted at all: an idle instance
  * shows 0 requests in flight, not the scrape that reads the gauge.
  */
-function observeRequests(ctx: AppContext, metricsPath: string): RequestHandler {
+function observeRequests(ctx: AppContext, metricsPath: string, app: Express): RequestHandler {
+  let known: Map<string, string[]> | undefined;
+  const routes = () => (known ??= routeMethods(app));
   return (req, res, next) => {
     if (req.path === metricsPath) return next();
     const started = performance.now();
@@ -51,7 +58,7 @@ function observeRequests(ctx: AppContext, metricsPath: string): RequestHandler {
       ctx.requests.finished({
         method: req.method,
         path: req.path,
-        route: routeOf(req),
+        route: routeOf(req, routes),
         status: statusAtClose(res),
         httpVersion: req.httpVersion,
         seconds: (performance.now() - started) / 1000,
@@ -87,7 +94,7 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
   const quietPaths = new Set(['/healthz', '/readyz', metricsPath]);
   app.use(securityHeaders(DOCS_PATH));
   useRequestLogging(app, options.logger, quietPaths);
-  app.use(observeRequests(ctx, metricsPath));
+  app.use(observeRequests(ctx, metricsPath, app));
   app.use(requestGuard({ maxHeaders: config.server.max_headers, maxBodyBytes: limits.max_body_bytes }));
   app.use(ctx.admission.middleware(quietPaths));
 

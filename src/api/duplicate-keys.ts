@@ -53,9 +53,10 @@ function countKeys(value: unknown): number {
 
 const MAX_KEY_SHOWN = 64;
 
+/** `.name` for a name that reads as an identifier, else `["name"]`; cut to MAX_KEY_SHOWN characters either way. */
 function shownKey(key: string): string {
   const short = key.length > MAX_KEY_SHOWN ? `${key.slice(0, MAX_KEY_SHOWN)}…` : key;
-  return /^[A-Za-z_$][\w$]*$/.test(short) ? `.${short}` : `[${JSON.stringify(short)}]`;
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${short}` : `[${JSON.stringify(short)}]`;
 }
 
 type Frame = { keys: Set<string>; key: string } | { index: number };

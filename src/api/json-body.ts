@@ -68,12 +68,13 @@ export function parseJsonText(raw: string, maxMembers = Infinity): unknown {
   return body;
 }
 
-const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
-  gzip: createGunzip,
-  'x-gzip': createGunzip,
-  deflate: createInflate,
-  br: createBrotliDecompress,
-};
+/** A Map, not an object literal: a Content-Encoding of `constructor` must not find Object's. */
+const DECODERS = new Map<string, () => NodeJS.ReadWriteStream>([
+  ['gzip', createGunzip],
+  ['x-gzip', createGunzip],
+  ['deflate', createInflate],
+  ['br', createBrotliDecompress],
+]);
 
 /**
  * Parses JSON request bodies into `req.body`: what `express.json({ limit, strict: true })` accepts,
@@ -134,7 +135,7 @@ export function jsonBody(limits: BodyLimits): RequestHandler {
       return settle(bodyError(415, 'charset.unsupported', `unsupported charset "${charset.slice(0, 40).toUpperCase()}"`));
     }
     if (encoding !== 'identity') {
-      const decoder = DECODERS[encoding];
+      const decoder = DECODERS.get(encoding);
       if (!decoder) return settle(bodyError(415, 'encoding.unsupported', 'Content-Encoding must be gzip, deflate, br or identity'));
       const stream = decoder();
       stream.on('error', (err: NodeJS.ErrnoException) => settle(bodyError(400, 'encoding.invalid', err.message)));

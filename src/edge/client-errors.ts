@@ -99,10 +99,12 @@ export function answerClientErrors(server: Server, deps: { logger: Logger; metri
         return;
       }
       const id = res.req.id ?? randomUUID();
+      const body = JSON.stringify(problem.toProblem(res.req.url?.split('?')[0], id));
       res.statusCode = problem.status;
       res.setHeader('Connection', 'close');
       res.setHeader('Content-Type', 'application/problem+json');
-      res.end(JSON.stringify(problem.toProblem(res.req.url?.split('?')[0], id)));
+      res.setHeader('Content-Length', Buffer.byteLength(body));
+      res.end(body);
       setTimeout(() => socket.destroy(), LINGER_MS).unref();
       return;
     }

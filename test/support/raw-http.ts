@@ -46,11 +46,14 @@ export function parseAnswers(raw: Buffer, arrivals: Arrival[] = []): RawAnswer[]
       const colon = line.indexOf(':');
       headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
     }
-    const length = Number(headers['content-length'] ?? 0);
+    // Without a Content-Length the body runs to the close (a status without a body, 1xx/204/304, has none).
+    const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0);
+    const bodyless = status < 200 || status === 204 || status === 304;
+    const length = headers['content-length'] !== undefined ? Number(headers['content-length']) : bodyless ? 0 : raw.length - headEnd - 4;
     const end = headEnd + 4 + length;
     if (end > raw.length) break;
     const ms = arrivals.find((a) => a.bytes >= end)?.ms ?? Number.NaN;
-    answers.push({ status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0), headers, body: raw.subarray(headEnd + 4, end).toString('utf8'), ms });
+    answers.push({ status, headers, body: raw.subarray(headEnd + 4, end).toString('utf8'), ms });
     at = end;
   }
   return answers;
