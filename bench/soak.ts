@@ -18,7 +18,7 @@ import { gzipSync } from 'node:zlib';
 import { Pool } from 'undici';
 import { intArg, parseArgs } from '../tools/cli-args';
 import { percentile } from './load';
-import { ROOT, ensureBuilt, memoryOf, metricValues, startService } from './servers';
+import { ROOT, ensureBuilt, httpGet, memoryOf, startService } from './servers';
 import { makeBodies } from './texts';
 
 /** One kind of request in the mix: what it sends and the status it must get. */
@@ -103,6 +103,14 @@ export function growthVerdict(samples: ReadonlyArray<{ t: number; rssMb: number 
 
 const SAMPLE_EVERY_S = 10;
 
+/** V8 heap used, bytes: the sum over heap spaces of v8js_memory_heap_used on /metrics. */
+async function heapUsed(url: string): Promise<number | undefined> {
+  const { status, body } = await httpGet(`${url}/metrics`);
+  if (status !== 200) return undefined;
+  const lines = body.split('\n').filter((l) => l.startsWith('v8js_memory_heap_used{'));
+  return lines.length === 0 ? undefined : lines.reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+}
+
 export async function soak(opts: { minutes: number; rate: number; limitMbPerHour: number; log: (s: string) => void }): Promise<SoakResult> {
   ensureBuilt(opts.log);
   const service = await startService({
@@ -122,8 +130,7 @@ export async function soak(opts: { minutes: number; rate: number; limitMbPerHour
   const started = process.hrtime.bigint();
   const elapsedS = () => Number(process.hrtime.bigint() - started) / 1e9;
   const sample = async () => {
-    const metrics = await metricValues(`${service.url}/metrics`, ['v8js_memory_heap_used']).catch(() => ({}) as Record<string, number>);
-    const heap = metrics.v8js_memory_heap_used;
+    const heap = await heapUsed(service.url).catch(() => undefined);
     samples.push({ t: Math.round(elapsedS()), rssMb: memoryOf(service.pid).rssMb, heapUsedMb: heap === undefined ? undefined : heap / 2 ** 20, ok: windowOk, unexpected: windowUnexpected });
     const s = samples.at(-1)!;
     opts.log(`t=${s.t}s rss=${s.rssMb.toFixed(1)} MB heap=${s.heapUsedMb?.toFixed(1) ?? '-'} MB ok=${s.ok} unexpected=${s.unexpected}`);
