@@ -3,8 +3,8 @@
  * config on a free port) under a steady open-loop mix of good and hostile requests for N minutes,
  * its RSS and heap sampled every 10 s, and a verdict on whether memory keeps growing.
  *
- *   npm run soak -- --minutes 5 --rate 200            # prints the table
- *   npm run soak -- --minutes 5 --rate 200 --write    # also writes bench/SOAK.md
+ *   npm run soak -- --minutes 15 --rate 50            # prints the table
+ *   npm run soak -- --minutes 15 --rate 50 --write    # also writes bench/SOAK.md
  *
  * The mix holds the shapes the hostile-client suite checks one by one (malformed JSON, too many
  * texts, unknown and repeated keys, gzip bombs, texts that expand under NFKC), so that a leak on an
@@ -78,13 +78,15 @@ export interface GrowthVerdict {
 }
 
 /**
- * The verdict on a series of RSS samples: ignore the warm-up (the first third of the run, at most
- * 2 minutes: JIT, caches, pools filling), fit a line to the rest; 'growing' when it rises at least
- * `limitMbPerHour` and the last third sits more than 2 MB over the first.
+ * The verdict on a series of RSS samples: ignore the warm-up (the first half of the run, at most
+ * 5 minutes: JIT, caches, pools and native arenas filling; the service's RSS rose for ~4 minutes
+ * and then held flat in a 12-minute run), fit a line to the rest; 'growing' when it rises at least
+ * `limitMbPerHour` and the last third sits more than 2 MB over the first. Runs shorter than
+ * ~10 minutes judge the warm-up itself.
  */
 export function growthVerdict(samples: ReadonlyArray<{ t: number; rssMb: number }>, limitMbPerHour: number): GrowthVerdict {
   const end = samples.at(-1)?.t ?? 0;
-  const warm = samples.filter((s) => s.t >= Math.min(120, end / 3));
+  const warm = samples.filter((s) => s.t >= Math.min(300, end / 2));
   const n = warm.length;
   let slope = 0;
   let thirds = 0;
@@ -243,13 +245,13 @@ async function main(): Promise<void> {
   const { values, flags } = parseArgs(
     process.argv.slice(2),
     {
-      values: { minutes: 'minutes of load (default 5)', rate: 'requests per second (default 200)', 'max-growth': 'MB/h of RSS growth that makes the verdict "growing" (default 20)' },
+      values: { minutes: 'minutes of load (default 15; the first half, at most 5, is warm-up)', rate: 'requests per second (default 50)', 'max-growth': 'MB/h of RSS growth that makes the verdict "growing" (default 20)' },
       flags: { write: 'write bench/SOAK.md' },
     },
     'npm run soak -- [--minutes N] [--rate R] [--max-growth MB_PER_HOUR] [--write]',
   );
-  const minutes = intArg(values, 'minutes', 1) ?? 5;
-  const rate = intArg(values, 'rate', 1) ?? 200;
+  const minutes = intArg(values, 'minutes', 1) ?? 15;
+  const rate = intArg(values, 'rate', 1) ?? 50;
   const limit = intArg(values, 'max-growth', 1) ?? 20;
   const log = (s: string) => process.stdout.write(`${s}\n`);
   log(`soak: ${minutes} min at ${rate} req/s`);
