@@ -35,7 +35,7 @@ describe('app_conf.yml validation', () => {
       listen_backlog: 1024,
       max_headers: 100,
       max_header_bytes: 16384,
-      admission: { max_in_flight_requests: 512, max_event_loop_delay_ms: 100 },
+      admission: { max_in_flight_requests: 512, max_event_loop_delay_ms: 0 },
     });
     expect(config.metrics.prometheus).toEqual({ path: '/metrics', port: null });
     expect({ workers: config.classifier.workers, threads: config.classifier.threads_per_worker }).toEqual({ workers: 0, threads: 1 });
