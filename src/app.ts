@@ -7,7 +7,7 @@ import type { AppContext } from './context';
 import { RegisterRoutes } from './generated/routes';
 import { HttpProblem } from './api/http-problem';
 import { problemHandler } from './api/problem-handler';
-import { unmatched } from './api/unmatched';
+import { routeMethods, unmatched } from './api/unmatched';
 import { isPlainJson, jsonBody } from './api/json-body';
 import { onResponseClosed, statusAtClose } from './api/client-gone';
 import { servedSpec } from './api/openapi';
@@ -17,6 +17,13 @@ import type { AppConfig } from './config/schema';
 import { accessControl } from './security/access';
 import { rateLimits } from './security/rate-limits';
 import type { Security } from './security/security';
+import { checkClassifyShape, checkModerationShape } from './api/classify-input';
+import { requestGuard } from './edge/request-guard';
+import { securityHeaders } from './edge/security-headers';
+
+const DOCS_PATH = '/docs';
+/** Object members an API body may hold: it has two or three fields; far more only costs JSON.parse time (src/api/json-body.ts). */
+const MAX_BODY_MEMBERS = 64;
 
 export interface AppOptions {
   logger: Logger;
@@ -28,10 +35,15 @@ export interface AppOptions {
   security: Security;
 }
 
-/** The matched route template (e.g. `/classify`), or undefined when no route matched (404). */
-function routeOf(req: Request): string | undefined {
+/**
+ * The matched route template (e.g. `/classify`), or undefined when no route matched (404, 405). A
+ * request refused before routing (timeouts, limits, load shedding) counts under the route its method
+ * and path name, so a dashboard filtered to /classify sees its refusals too.
+ */
+function routeOf(req: Request, routes: () => Map<string, string[]>): string | undefined {
   const path = (req.route as { path?: unknown } | undefined)?.path;
-  return typeof path === 'string' ? req.baseUrl + path : undefined;
+  if (typeof path === 'string') return req.baseUrl + path;
+  return routes().get(req.path)?.includes(req.method) ? req.path : undefined;
 }
 
 /**
@@ -40,7 +52,9 @@ function routeOf(req: Request): string | undefined {
  * The scrape of `metricsPath` is not user traffic and is not counted at all: an idle instance
  * shows 0 requests in flight, not the scrape that reads the gauge.
  */
-function observeRequests(ctx: AppContext, metricsPath: string): RequestHandler {
+function observeRequests(ctx: AppContext, metricsPath: string, app: Express): RequestHandler {
+  let known: Map<string, string[]> | undefined;
+  const routes = () => (known ??= routeMethods(app));
   return (req, res, next) => {
     if (req.path === metricsPath) return next();
     const started = performance.now();
@@ -52,7 +66,7 @@ function observeRequests(ctx: AppContext, metricsPath: string): RequestHandler {
       ctx.requests.finished({
         method: req.method,
         path: req.path,
-        route: routeOf(req),
+        route: routeOf(req, routes),
         status: statusAtClose(res),
         httpVersion: req.httpVersion,
         seconds: (performance.now() - started) / 1000,
@@ -91,15 +105,22 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // One spelling per path: /CLASSIFY and /classify/ are 404s (with a hint), not aliases.
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
   app.locals.ctx = ctx;
 
   const metricsPath = config.metrics.prometheus.path;
-  useRequestLogging(app, options.logger, new Set(['/healthz', '/readyz', metricsPath]));
-  app.use(observeRequests(ctx, metricsPath));
+  const { limits } = config.classifier;
+  const quietPaths = new Set(['/healthz', '/readyz', metricsPath]);
+  app.use(securityHeaders(DOCS_PATH));
+  useRequestLogging(app, options.logger, quietPaths);
+  app.use(observeRequests(ctx, metricsPath, app));
   const compressor = compress(config.compression);
   if (compressor) app.use(compressor);
+  app.use(requestGuard({ maxHeaders: config.server.max_headers, maxBodyBytes: limits.max_body_bytes }));
 
-  // Who is asking (API key or address), then their request rate; probes pass untouched.
+  // Who is asking (API key or address), then their request rate, then the service's own load; probes pass untouched.
   const { security } = options;
   const hops = config.clients.trust_proxy_hops;
   if (hops > 0) app.set('trust proxy', hops);
@@ -112,16 +133,16 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
       address: hops > 0 ? (req) => req.ip : (req) => req.socket.remoteAddress,
     }),
   );
-  const limits = rateLimits({ limiter: security.limiter, metrics: security.metrics });
-  app.use(limits.chargeRequest);
+  const rates = rateLimits({ limiter: security.limiter, metrics: security.metrics });
+  app.use(rates.chargeRequest);
+  app.use(ctx.admission.middleware(quietPaths));
 
   // The API first: every layer ahead of a route is a path match that each request pays for.
   // Only for POST: another method gets 405 from `unmatched`, whatever its body.
-  const { max_body_bytes: maxBody, max_texts: maxTexts } = config.classifier.limits;
-  const parseJson = jsonBody(maxBody);
-  const chargeTexts = limits.chargeTexts(maxTexts);
-  app.post('/classify', requireJson, parseJson, chargeTexts);
-  app.post('/v1/moderations', requireJson, parseJson, chargeTexts);
+  const parseJson = jsonBody({ maxBytes: limits.max_body_bytes, idleTimeoutMs: config.server.body_idle_timeout_seconds * 1000, maxMembers: MAX_BODY_MEMBERS });
+  const chargeTexts = rates.chargeTexts(limits.max_texts);
+  app.post('/classify', requireJson, parseJson, checkClassifyShape(limits), chargeTexts);
+  app.post('/v1/moderations', requireJson, parseJson, checkModerationShape(limits), chargeTexts);
   RegisterRoutes(app);
 
   const served = config.auth.endpoints;
@@ -138,7 +159,7 @@ export function createApp(ctx: AppContext, options: AppOptions): Express {
   }
   if (served.docs !== 'off') {
     app.use(
-      '/docs',
+      DOCS_PATH,
       swaggerUi.serve,
       // validatorUrl null: Swagger UI would otherwise send the spec to an online validator from the browser.
       swaggerUi.setup(spec, { customSiteTitle: 'content-moderator API', swaggerOptions: { validatorUrl: null } }),

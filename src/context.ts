@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { AppConfig } from './config/schema';
+import type { Admission } from './edge/admission';
 import type { ModelRegistry } from './moderation/registry';
 import type { ModerationService } from './moderation/service';
 import type { RequestMetrics } from './telemetry/request-metrics';
@@ -55,4 +56,5 @@ export interface AppContext {
   models: ModelRegistry;
   lifecycle: Lifecycle;
   requests: RequestMetrics;
+  admission: Admission;
 }

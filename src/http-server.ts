@@ -1,5 +1,15 @@
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import type { Express } from 'express';
+import { noteRequest } from './edge/client-errors';
+
+/** Limits node's HTTP server enforces itself (the rest are the app's: src/edge/). */
+export interface HttpServerLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxHeaderBytes: number;
+  maxHeaders: number;
+}
 
 /**
  * The HTTP server for the express app, with requests and responses created with the app's
@@ -14,7 +24,7 @@ import type { Express } from 'express';
  * One server per app: a second call would leave the first server's objects on the slow path
  * (still correct).
  */
-export function createHttpServer(app: Express): Server {
+export function createHttpServer(app: Express, limits?: HttpServerLimits): Server {
   // Subclasses whose prototype objects sit between the app's prototypes and their instances.
   // They become the app's prototypes, so anything express (or this app) puts on them still applies.
   class AppRequest extends IncomingMessage {}
@@ -23,5 +33,27 @@ export function createHttpServer(app: Express): Server {
   Object.setPrototypeOf(AppResponse.prototype, app.response);
   app.request = AppRequest.prototype as unknown as Express['request'];
   app.response = AppResponse.prototype as unknown as Express['response'];
-  return createServer({ IncomingMessage: AppRequest, ServerResponse: AppResponse }, app);
+  const handle = (req: AppRequest, res: AppResponse) => {
+    noteRequest(res);
+    app(req, res);
+  };
+  if (!limits) return createServer({ IncomingMessage: AppRequest, ServerResponse: AppResponse }, handle);
+  const server = createServer(
+    {
+      IncomingMessage: AppRequest,
+      ServerResponse: AppResponse,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // Node checks both timeouts every 30 s by default, which would let a 10 s limit run to 40 s.
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, limits.headersTimeoutMs / 4)),
+      maxHeaderSize: limits.maxHeaderBytes,
+      // A missing Host is refused by the app, as problem+json (node's own refusal is a bare 400).
+      requireHostHeader: false,
+    },
+    handle,
+  );
+  // Header fields past this are left out of req.headers; the app refuses such requests (431) by counting rawHeaders.
+  server.maxHeadersCount = limits.maxHeaders + 1;
+  return server;
 }

@@ -15,15 +15,20 @@ function exitWithConfigError(err: unknown): never {
   process.exit(2);
 }
 
-/** The first signal stops the service gracefully; a second one means "now". */
+/**
+ * The first signal stops the service gracefully; a second one means "now". SIGTERM (what orchestrators
+ * and `docker stop` send) keeps serving for `server.shutdown_delay_seconds` with readiness off, so load
+ * balancers stop sending first; SIGINT (Ctrl-C at a terminal) skips that delay.
+ */
 function stopOnSignals(service: RunningService): void {
   let stopping = false;
   const onSignal = (signal: string) => {
     const { logger } = service;
     if (!stopping) {
       stopping = true;
+      const options = signal === 'SIGINT' ? { delaySeconds: 0 } : {};
       // Exit once the log lines are written (a flush without a callback may still be in flight at exit).
-      void service.stop(signal).then(() => logger.flush(() => process.exit(0)));
+      void service.stop(signal, options).then(() => logger.flush(() => process.exit(0)));
       return;
     }
     logger.warn({ signal }, 'second signal: exiting without waiting for the drain');

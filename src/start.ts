@@ -51,16 +51,22 @@ export interface RunningService {
    */
   reloadKeys(trigger: string): ReloadResult | undefined;
   /**
-   * Readiness off, stop accepting, let in-flight requests finish (at most `shutdown_timeout_seconds`),
-   * drain the model queue, stop the workers, flush metrics. Safe to call more than once.
+   * Readiness off while still serving for `server.shutdown_delay_seconds` (or `options.delaySeconds`),
+   * then stop accepting, let in-flight requests finish (at most `shutdown_timeout_seconds`), drain the
+   * model queue, stop the workers, flush metrics. Safe to call more than once (the first call decides).
    */
-  stop(reason?: string): Promise<void>;
+  stop(reason?: string, options?: StopOptions): Promise<void>;
 }
 
-async function listen(server: Server, port: number, host: string): Promise<void> {
+export interface StopOptions {
+  /** Seconds to keep serving with readiness off before the listener closes; default `server.shutdown_delay_seconds`. */
+  delaySeconds?: number;
+}
+
+async function listen(server: Server, port: number, host: string, backlog: number): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog }, () => {
       server.off('error', reject);
       resolve();
     });
@@ -105,6 +111,12 @@ export async function startService(loaded: LoadedConfig, options: StartOptions):
   const { RequestMetrics } = require('./telemetry/request-metrics') as typeof import('./telemetry/request-metrics');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { startSecurity } = require('./security/security') as typeof import('./security/security');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { EdgeMetrics } = require('./telemetry/edge-metrics') as typeof import('./telemetry/edge-metrics');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Admission } = require('./edge/admission') as typeof import('./edge/admission');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { answerClientErrors } = require('./edge/client-errors') as typeof import('./edge/client-errors');
 
   let security: Security;
   try {
@@ -128,19 +140,29 @@ export async function startService(loaded: LoadedConfig, options: StartOptions):
   const moderation = models.default;
   const service = moderation.service;
   const requests = new RequestMetrics(telemetry.meter, telemetry.textHistograms);
+  const edgeMetrics = new EdgeMetrics(telemetry.meter, (): number => admission.connections);
+  const admission = new Admission(config.server, edgeMetrics);
   const app = createApp(
-    { config, service, models, lifecycle, requests },
+    { config, service, models, lifecycle, requests, admission },
     { logger, version: options.version, prometheus: metricsOnAppPort(config) ? telemetry.prometheus : undefined, security },
   );
-  const server = createHttpServer(app);
-  // Keep-alive longer than typical load balancer idle timeouts, so they close first.
-  server.keepAliveTimeout = 65_000;
+  const limits = config.server;
+  const server = createHttpServer(app, {
+    headersTimeoutMs: limits.headers_timeout_seconds * 1000,
+    requestTimeoutMs: limits.request_timeout_seconds * 1000,
+    keepAliveTimeoutMs: limits.keep_alive_timeout_seconds * 1000,
+    maxHeaderBytes: limits.max_header_bytes,
+    maxHeaders: limits.max_headers,
+  });
+  admission.watch(server);
+  answerClientErrors(server, { logger, metrics: edgeMetrics, limits });
   try {
-    await listen(server, config.server.port, config.server.host);
+    await listen(server, config.server.port, config.server.host, config.server.listen_backlog);
   } catch (err) {
     // A port in use or not allowed is a configuration problem: one line naming the key, as for the others.
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     security.close();
+    admission.stop();
     await models.close();
     await telemetry.shutdown().catch(() => undefined);
     throw new ConfigError(`'server.port': cannot listen on ${config.server.host}:${config.server.port} (${code})`);
@@ -150,12 +172,16 @@ export async function startService(loaded: LoadedConfig, options: StartOptions):
   server.on('error', (err: NodeJS.ErrnoException) => logger.error({ code: err.code, syscall: err.syscall }, 'HTTP server error'));
 
   let stopped: Promise<void> | undefined;
-  const stop = async (reason = 'stop'): Promise<void> => {
+  const stop = async (reason: string, { delaySeconds = config.server.shutdown_delay_seconds }: StopOptions): Promise<void> => {
     const started = Date.now();
-    logger.info({ signal: reason }, 'shutting down');
+    logger.info({ signal: reason, delay_seconds: delaySeconds }, 'shutting down');
+    // Readiness off first; the listener stays open while load balancers notice and stop sending.
     lifecycle.beginShutdown();
-    security.close();
+    if (delaySeconds > 0) await new Promise((resolve) => setTimeout(resolve, delaySeconds * 1000));
+    logger.info({}, 'closing the listener');
     await closeGracefully(server, config.server.shutdown_timeout_seconds, logger);
+    security.close();
+    admission.stop();
     await models.close();
     await telemetry.shutdown().catch((err: unknown) => logger.warn({ err }, 'metrics flush failed'));
     logger.info({ ms: Date.now() - started }, 'stopped');
@@ -172,6 +198,6 @@ export async function startService(loaded: LoadedConfig, options: StartOptions):
     port: (server.address() as AddressInfo).port,
     security,
     reloadKeys: (trigger) => security.reloadKeys(trigger),
-    stop: (reason) => (stopped ??= stop(reason)),
+    stop: (reason = 'stop', stopOptions = {}) => (stopped ??= stop(reason, stopOptions)),
   };
 }

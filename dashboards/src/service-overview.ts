@@ -150,6 +150,26 @@ export const serviceOverview: DashboardSpec = {
             queries: [{ expr: `sum by (instance) (moderator_http_requests_in_flight{${SEL}})`, legend: '{{instance}}' }],
           }),
         )
+        .withPanel(
+          timeSeries({
+            title: 'Refused before the API, by reason',
+            description:
+              'Requests refused at the edge per second: bad framing, headers too large, timeouts (these reach no route and appear nowhere else), and load shedding on connections, requests in flight or event-loop delay (also counted as 503 above). See docs/hostile-clients.md.',
+            unit: 'reqps',
+            min: 0,
+            stack: true,
+            queries: [{ expr: `sum by (reason) (rate(moderator_http_rejections_total{${SEL}}[${RI}]))`, legend: '{{reason}}' }],
+          }),
+        )
+        .withPanel(
+          timeSeries({
+            title: 'Connections open by instance',
+            description: 'HTTP connections open per instance; server.max_connections caps them (requests on connections beyond get 503).',
+            unit: 'short',
+            min: 0,
+            queries: [{ expr: `sum by (instance) (moderator_http_connections{${SEL}})`, legend: '{{instance}}' }],
+          }),
+        )
         .build(),
     ),
 };

@@ -16,7 +16,8 @@ export class HttpProblem extends Error {
     super(detail);
   }
 
-  toProblem(instance: string, requestId?: string): Problem {
+  /** `instance`: the request path, when it is known (a request refused by the HTTP parser has none). */
+  toProblem(instance: string | undefined, requestId?: string): Problem {
     return { type: TYPE_BASE + this.slug, title: this.title, status: this.status, detail: this.detail, instance, ...this.extra, request_id: requestId };
   }
 }

@@ -4,12 +4,15 @@ import { ModerationError } from '../moderation/errors';
 import { moderationProblem } from './moderation-problems';
 import { HttpProblem, sendProblem } from './http-problem';
 import { withOpenAIError } from './openai-errors';
+import { MAX_LISTED_ERRORS, boundedErrors } from './bounded-errors';
 
 /** Errors body-parser raises carry a `type` string; map them to our problems. */
 interface BodyParserError extends Error {
   type?: string;
   status?: number;
   limit?: number;
+  /** For request.timeout: the idle timeout that passed. */
+  seconds?: number;
   length?: number;
   code?: string;
 }
@@ -47,11 +50,15 @@ function fromBodyParser(err: BodyParserError): HttpProblem | undefined {
       return new HttpProblem(400, 'request-aborted', 'Request aborted', 'The client closed the request before the body arrived.');
     case 'request.size.invalid':
       return new HttpProblem(400, 'body-length-mismatch', 'Request body length mismatch', 'The request body ended before or after its Content-Length.');
+    case 'encoding.invalid':
+      return new HttpProblem(400, 'undecodable-body', 'Undecodable request body', 'The request body does not decode as its Content-Encoding says.');
+    case 'request.timeout': {
+      const seconds = err.seconds ?? 0;
+      return new HttpProblem(408, 'request-timeout', 'Request timeout', `No part of the request body arrived for ${seconds} s (server.body_idle_timeout_seconds).`, {
+        limit: { name: 'server.body_idle_timeout_seconds', value: seconds },
+      });
+    }
     default:
-      // zlib's errors for a body whose Content-Encoding does not decode carry body-parser's 400 and no type.
-      if (err.status === 400 && typeof err.code === 'string' && err.code.startsWith('Z_')) {
-        return new HttpProblem(400, 'undecodable-body', 'Undecodable request body', 'The request body does not decode as its Content-Encoding says.');
-      }
       return undefined;
   }
 }
@@ -63,9 +70,10 @@ function bodyPath(field: string): string {
 }
 
 function fromValidation(err: ValidateError): HttpProblem {
-  const errors = Object.entries(err.fields).map(([field, { message }]) => ({ field: bodyPath(field), message }));
-  const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ') || err.message;
-  return new HttpProblem(422, 'validation-error', 'Invalid request', detail, { errors });
+  const fields = Object.keys(err.fields);
+  const errors = fields.slice(0, MAX_LISTED_ERRORS).map((field) => ({ field: bodyPath(field), message: err.fields[field]!.message }));
+  if (errors.length === 0) return new HttpProblem(422, 'validation-error', 'Invalid request', 'The request does not match the schema.', { errors });
+  return new HttpProblem(422, 'validation-error', 'Invalid request', ...boundedErrors(errors, fields.length));
 }
 
 type Logger = { error: (obj: object, msg: string) => void };
@@ -85,8 +93,10 @@ function problemOf(err: unknown, logger: () => Logger): HttpProblem | undefined 
 
 /** The last error handler: everything becomes problem+json; unexpected errors are logged, never echoed. */
 export function problemHandler(getLogger: (req: Parameters<ErrorRequestHandler>[1]) => Logger): ErrorRequestHandler {
-  return (err: unknown, req, res, next) => {
-    if (res.headersSent) return next(err);
+  return (err: unknown, req, res, _next) => {
+    // The answer has begun (a request timeout answered by the HTTP layer, then the body reader gave up):
+    // nothing more can be said on this response, and express's fallback would print the error to stderr.
+    if (res.headersSent) return;
     let problem = problemOf(err, () => getLogger(req));
     if (!problem) {
       getLogger(req).error({ err }, 'unhandled error');

@@ -166,10 +166,12 @@ export interface Problem {
   detail: string;
   /** The request path. */
   instance?: string;
-  /** For 413 and 429: the configured limit that was exceeded (for 429, `value` is the bucket size and `actual` what the request needed). */
+  /** For 408, 413, 429, 431 and 503: the configured limit that was exceeded (the config key and its value; for 429, `value` is the bucket size and `actual` what the request needed). */
   limit?: { name: string; value: number; actual?: number };
-  /** For 422: the invalid fields, keyed by path (e.g. `body.texts`). */
+  /** For 422: the invalid fields, keyed by path (e.g. `body.texts`); the first 20 of them. */
   errors?: Array<{ field: string; message: string }>;
+  /** For 422: how many more invalid fields there were than `errors` lists. */
+  errors_omitted?: number;
   /** For an unknown model: the models this server has. */
   models?: string[];
   /**

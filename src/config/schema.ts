@@ -3,6 +3,8 @@ import { OPENAI_CATEGORIES } from '../moderation/categories';
 
 /** The one schema for app_conf.yml. Every object is strict: an unknown key is a start-up error. */
 const positiveInt = z.number().int().positive();
+/** A timeout in seconds: positive, at most an hour (node's timers overflow past ~24 days; an hour is already generous). */
+const seconds = z.number().positive().max(3600);
 
 export const REPORTERS = ['console', 'prometheus'] as const;
 export type ReporterName = (typeof REPORTERS)[number];
@@ -96,6 +98,50 @@ const configObject = z.strictObject({
       host: z.string().min(1).default('0.0.0.0'),
       port: z.number().int().min(0).max(65535).default(8000),
       shutdown_timeout_seconds: z.number().positive().max(3600).default(10),
+      /**
+       * On SIGTERM, /readyz answers 503 at once and the service keeps serving this long before it stops
+       * accepting connections, so load balancers take it out of rotation first (Kubernetes sizes the
+       * pod's grace period from this key).
+       */
+      shutdown_delay_seconds: z.number().min(0).max(3600).default(5),
+      /** The request line and headers must arrive within this (408). */
+      headers_timeout_seconds: seconds.default(10),
+      /** The whole request, headers and body, must arrive within this (408). */
+      request_timeout_seconds: seconds.default(30),
+      /** A request body that stops arriving for this long is abandoned (408). */
+      body_idle_timeout_seconds: seconds.default(10),
+      /** An idle keep-alive connection is closed after this; longer than common load balancer idle timeouts, so they close first. */
+      keep_alive_timeout_seconds: seconds.default(65),
+      /** Connections open at once; a request on a connection beyond it gets 503 and the connection is closed. */
+      max_connections: positiveInt.max(1_000_000).default(1024),
+      /** The kernel's queue of connections not yet accepted (Linux caps it at net.core.somaxconn). */
+      listen_backlog: positiveInt.max(65_535).default(1024),
+      /** Header fields per request (431 beyond). */
+      max_headers: positiveInt.max(10_000).default(100),
+      /** Bytes of the request line and headers together (431 beyond). */
+      max_header_bytes: positiveInt.min(1024).max(1_048_576).default(16_384),
+      /** Load shedding: API requests beyond these get 503 + Retry-After at once instead of waiting (0 switches a check off). */
+      admission: z
+        .strictObject({
+          /** API requests being handled at once (probes and /metrics are not counted and never refused). */
+          max_in_flight_requests: z.number().int().min(0).default(512),
+          /** How long (ms) the event loop may have been busy in its current turn before the next API request in it is refused. */
+          // Off by default: on a busy shared host a saturating benchmark tripped it (bench/run.ts measures capacity).
+          max_event_loop_delay_ms: z.number().min(0).max(60_000).default(0),
+        })
+        .prefault({}),
+    })
+    .check((ctx) => {
+      const s = ctx.value;
+      // node:http refuses a headers timeout longer than the request timeout.
+      if (s.headers_timeout_seconds > s.request_timeout_seconds) {
+        ctx.issues.push({
+          code: 'custom',
+          input: s.headers_timeout_seconds,
+          path: ['headers_timeout_seconds'],
+          message: `must be at most server.request_timeout_seconds (${s.request_timeout_seconds}): the headers are part of the request`,
+        });
+      }
     })
     .prefault({}),
   classifier: z.strictObject({
@@ -107,7 +153,14 @@ const configObject = z.strictObject({
         max_text_chars: positiveInt.default(10_000),
         max_texts: positiveInt.default(256),
         max_body_bytes: positiveInt.default(1_048_576),
+        /**
+         * Characters a text may have after Unicode compatibility normalisation (NFKC), which models'
+         * featurizers apply: one character can become up to 18, and the work per text follows. Default:
+         * twice max_text_chars (ordinary text keeps its length).
+         */
+        max_normalized_chars: positiveInt.nullable().default(null),
       })
+      .transform((l) => ({ ...l, max_normalized_chars: l.max_normalized_chars ?? 2 * l.max_text_chars }))
       .prefault({}),
     batching: z
       .strictObject({

@@ -122,6 +122,7 @@ const models: TsoaRoute.Models = {
             "instance": {"dataType":"string"},
             "limit": {"dataType":"nestedObjectLiteral","nestedProperties":{"actual":{"dataType":"double"},"value":{"dataType":"double","required":true},"name":{"dataType":"string","required":true}}},
             "errors": {"dataType":"array","array":{"dataType":"nestedObjectLiteral","nestedProperties":{"message":{"dataType":"string","required":true},"field":{"dataType":"string","required":true}}}},
+            "errors_omitted": {"dataType":"double"},
             "models": {"dataType":"array","array":{"dataType":"string"}},
             "error": {"ref":"OpenAIError"},
             "request_id": {"dataType":"string"},

@@ -3,7 +3,7 @@ import { DEFAULT_MODEL, parseExposition, sampleValue } from '../support/harness'
 import { logRecords, poll, runUntilExit, spawnServer, startServer, writeConfig, type ServerProcess } from '../support/server-process';
 
 const baseConfig = (metrics: object = {}) => ({
-  server: { host: '127.0.0.1', shutdown_timeout_seconds: 10 },
+  server: { host: '127.0.0.1', shutdown_timeout_seconds: 10, shutdown_delay_seconds: 0 },
   classifier: { model_path: DEFAULT_MODEL, workers: 1 },
   metrics: { reporters: ['prometheus'], ...metrics },
 });

@@ -31,7 +31,16 @@ type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]>
 export async function startHarness(overrides: DeepPartial<AppConfigInput> = {}, options: { logger?: Logger } = {}): Promise<Harness> {
   const raw: AppConfigInput = {
     ...overrides,
-    server: { host: '127.0.0.1', port: 0, shutdown_timeout_seconds: 1, ...overrides.server },
+    // No event-loop load shedding unless a test asks for it: client and server share this process's event
+    // loop, and a test's burst of concurrent requests would be shed on a slow machine.
+    server: {
+      host: '127.0.0.1',
+      port: 0,
+      shutdown_timeout_seconds: 1,
+      shutdown_delay_seconds: 0,
+      ...overrides.server,
+      admission: { max_event_loop_delay_ms: 0, ...overrides.server?.admission },
+    },
     // With `models` the models are listed there; without, the embedded one is the model.
     classifier: { ...(overrides.models ? {} : { model_path: DEFAULT_MODEL }), workers: 1, ...overrides.classifier } as AppConfigInput['classifier'],
     metrics: { reporters: ['prometheus'], runtime: false, ...overrides.metrics } as AppConfigInput['metrics'],

@@ -25,7 +25,19 @@ describe('app_conf.yml validation', () => {
 
   it('fills defaults for a minimal file', () => {
     const { config } = withConfig(minimal)();
-    expect(config.classifier.limits).toEqual({ max_text_chars: 10000, max_texts: 256, max_body_bytes: 1048576 });
+    expect(config.classifier.limits).toEqual({ max_text_chars: 10000, max_texts: 256, max_body_bytes: 1048576, max_normalized_chars: 20000 });
+    expect(config.server).toMatchObject({
+      shutdown_delay_seconds: 5,
+      headers_timeout_seconds: 10,
+      request_timeout_seconds: 30,
+      body_idle_timeout_seconds: 10,
+      keep_alive_timeout_seconds: 65,
+      max_connections: 1024,
+      listen_backlog: 1024,
+      max_headers: 100,
+      max_header_bytes: 16384,
+      admission: { max_in_flight_requests: 512, max_event_loop_delay_ms: 0 },
+    });
     expect(config.metrics.prometheus).toEqual({ path: '/metrics', port: null });
     expect({ workers: config.classifier.workers, threads: config.classifier.threads_per_worker }).toEqual({ workers: 0, threads: 1 });
   });
@@ -42,6 +54,15 @@ describe('app_conf.yml validation', () => {
     ['no model at all', `classifier: {}\n`, "'models': no model: list the models to serve (or give classifier.model_path)"],
     ['an inference timeout a timer cannot hold', `classifier:\n  model_path: ${DEFAULT_MODEL}\n  inference_timeout_ms: 3000000000\n`, "'classifier.inference_timeout_ms'"],
     ['an endless shutdown', `${minimal}server:\n  shutdown_timeout_seconds: 86400\n`, "'server.shutdown_timeout_seconds'"],
+    ['a negative shutdown delay', `${minimal}server:\n  shutdown_delay_seconds: -1\n`, "'server.shutdown_delay_seconds'"],
+    ['a zero headers timeout', `${minimal}server:\n  headers_timeout_seconds: 0\n`, "'server.headers_timeout_seconds'"],
+    [
+      'a headers timeout longer than the request timeout',
+      `${minimal}server:\n  headers_timeout_seconds: 40\n  request_timeout_seconds: 30\n`,
+      "'server.headers_timeout_seconds': must be at most server.request_timeout_seconds (30)",
+    ],
+    ['an unknown admission key', `${minimal}server:\n  admission:\n    max_inflight: 3\n`, "unknown key 'server.admission.max_inflight'"],
+    ['a header limit under 1 KiB', `${minimal}server:\n  max_header_bytes: 100\n`, "'server.max_header_bytes'"],
     [
       'a queue smaller than the largest request',
       `classifier:\n  model_path: ${DEFAULT_MODEL}\n  batching:\n    max_queue: 4\n`,
@@ -53,6 +74,12 @@ describe('app_conf.yml validation', () => {
     const load = withConfig(yaml);
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(expected);
+  });
+
+  it('derives max_normalized_chars from max_text_chars unless it is set', () => {
+    const limits = (yaml: string) => withConfig(`classifier:\n  model_path: ${DEFAULT_MODEL}\n  limits:\n${yaml}`)().config.classifier.limits;
+    expect(limits('    max_text_chars: 500\n').max_normalized_chars).toBe(1000);
+    expect(limits('    max_text_chars: 500\n    max_normalized_chars: 600\n').max_normalized_chars).toBe(600);
   });
 
   it('names a missing config file', () => {

@@ -71,7 +71,7 @@ describe('jsonBody: the same answers as express.json for every kind of body', ()
   let ours: { port: number; server: http.Server };
   let reference: { port: number; server: http.Server };
   beforeAll(async () => {
-    ours = await serve(jsonBody(LIMIT));
+    ours = await serve(jsonBody({ maxBytes: LIMIT, idleTimeoutMs: 10_000 }));
     reference = await serve(express.json({ limit: LIMIT, strict: true }));
   });
   afterAll(async () => {

@@ -15,6 +15,9 @@ export const APP_CONFIG = {
   server: {
     host: '0.0.0.0',
     port: PORTS.http,
+    // The preStop pause already keeps the pod serving while it leaves the Service's endpoints (sizing.ts):
+    // after SIGTERM the service can close its listener at once.
+    shutdown_delay_seconds: 0,
     // The drain after SIGTERM; the pod's terminationGracePeriodSeconds is computed from it (sizing.ts).
     shutdown_timeout_seconds: 10,
   },
@@ -43,6 +46,7 @@ export const APP_CONFIG = {
 
 /** Comments written above keys of the rendered app_conf.yml (path -> text). */
 export const APP_CONFIG_COMMENTS: Array<{ path: string[]; text: string }> = [
+  { path: ['server', 'shutdown_delay_seconds'], text: 'No serving on after SIGTERM: the preStop pause before it does that job (deploy/kubernetes/src/sizing.ts).' },
   { path: ['server', 'shutdown_timeout_seconds'], text: 'Drain after SIGTERM; terminationGracePeriodSeconds is sized from it (deploy/kubernetes/src/sizing.ts).' },
   { path: ['classifier', 'model_path'], text: "The model baked into the image (Dockerfile: WORKDIR /app, COPY models/default)." },
   {

@@ -99,8 +99,8 @@ export const AUTOSCALER = {
  */
 export const SHUTDOWN = {
   preStopSeconds: 10,
-  /** server.shutdown_delay_seconds once the service has it (serving on after SIGTERM): 0 until then. */
-  shutdownDelaySeconds: 0,
+  /** server.shutdown_delay_seconds (serving on after SIGTERM with readiness off): 0 here, the preStop pause does it. */
+  shutdownDelaySeconds: APP_CONFIG.server.shutdown_delay_seconds,
   drainSeconds: APP_CONFIG.server.shutdown_timeout_seconds,
   marginSeconds: 5,
 } as const;
