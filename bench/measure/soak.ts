@@ -72,8 +72,10 @@ export interface GrowthVerdict {
   slopeMbPerHour: number;
   /** Mean RSS of the last third of the samples after warm-up minus that of the first third, MB. */
   thirdsMb: number;
+  /** The highest RSS of the last third minus the highest before it (after warm-up), MB: a leak keeps setting new highs. */
+  newHighMb: number;
   verdict: 'stable' | 'growing';
-  /** The slope at or above which the verdict is 'growing' (with thirdsMb over 2 MB). */
+  /** The slope at or above which the verdict is 'growing' (with thirdsMb over 2 MB and newHighMb over 1 MB). */
   limitMbPerHour: number;
 }
 
@@ -81,8 +83,10 @@ export interface GrowthVerdict {
  * The verdict on a series of RSS samples: ignore the warm-up (the first half of the run, at most
  * 5 minutes: JIT, caches, pools and native arenas filling; the service's RSS rose for ~4 minutes
  * and then held flat in a 12-minute run), fit a line to the rest; 'growing' when it rises at least
- * `limitMbPerHour` and the last third sits more than 2 MB over the first. Runs shorter than
- * ~10 minutes judge the warm-up itself.
+ * `limitMbPerHour`, the last third sits more than 2 MB over the first, and the last third sets a new
+ * high (more than 1 MB over the highest before it). The last condition keeps an allocator that gives
+ * memory back and fills it again to its old plateau from reading as a leak (seen in a 14-minute run).
+ * Runs shorter than ~10 minutes judge the warm-up itself.
  */
 export function growthVerdict(samples: ReadonlyArray<{ t: number; rssMb: number }>, limitMbPerHour: number): GrowthVerdict {
   const end = samples.at(-1)?.t ?? 0;
@@ -90,6 +94,7 @@ export function growthVerdict(samples: ReadonlyArray<{ t: number; rssMb: number 
   const n = warm.length;
   let slope = 0;
   let thirds = 0;
+  let newHigh = 0;
   if (n >= 3) {
     const mt = warm.reduce((a, s) => a + s.t, 0) / n;
     const mr = warm.reduce((a, s) => a + s.rssMb, 0) / n;
@@ -99,8 +104,11 @@ export function growthVerdict(samples: ReadonlyArray<{ t: number; rssMb: number 
     const k = Math.max(1, Math.floor(n / 3));
     const mean = (xs: ReadonlyArray<{ rssMb: number }>) => xs.reduce((a, s) => a + s.rssMb, 0) / xs.length;
     thirds = mean(warm.slice(-k)) - mean(warm.slice(0, k));
+    const highest = (xs: ReadonlyArray<{ rssMb: number }>) => Math.max(...xs.map((x) => x.rssMb));
+    newHigh = highest(warm.slice(-k)) - highest(warm.slice(0, n - k));
   }
-  return { slopeMbPerHour: slope, thirdsMb: thirds, verdict: slope >= limitMbPerHour && thirds > 2 ? 'growing' : 'stable', limitMbPerHour };
+  const growing = slope >= limitMbPerHour && thirds > 2 && newHigh > 1;
+  return { slopeMbPerHour: slope, thirdsMb: thirds, newHighMb: newHigh, verdict: growing ? 'growing' : 'stable', limitMbPerHour };
 }
 
 const SAMPLE_EVERY_S = 10;
@@ -219,9 +227,9 @@ export function soakMarkdown(r: SoakResult, when: Date): string {
     '',
     '## Verdict',
     '',
-    '| verdict | RSS trend after warm-up | last third − first third | growing at |',
-    '|---|---|---|---|',
-    `| **${r.growth.verdict}** | ${f(r.growth.slopeMbPerHour)} MB/h | ${f(r.growth.thirdsMb)} MB | ≥ ${r.growth.limitMbPerHour} MB/h |`,
+    '| verdict | RSS trend after warm-up | last third − first third | high of the last third − high before it | growing at |',
+    '|---|---|---|---|---|',
+    `| **${r.growth.verdict}** | ${f(r.growth.slopeMbPerHour)} MB/h | ${f(r.growth.thirdsMb)} MB | ${f(r.growth.newHighMb)} MB | ≥ ${r.growth.limitMbPerHour} MB/h |`,
     '',
     '## Requests',
     '',

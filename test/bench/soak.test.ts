@@ -14,6 +14,15 @@ describe('the soak verdict on RSS samples', () => {
     expect(v.verdict).toBe('growing');
     expect(v.slopeMbPerHour).toBeCloseTo(60, 5);
     expect(v.thirdsMb).toBeGreaterThan(2);
+    expect(v.newHighMb).toBeGreaterThan(1);
+  });
+
+  it('is stable when memory given back refills to its old plateau (the shape of the 2026-12-02 run)', () => {
+    // Up to a plateau of 195 MB at 4 minutes, a drop to 163 MB, then a refill that levels off at 190 MB from 9 minutes on.
+    const v = growthVerdict(series(14, (t) => (t < 240 ? 150 + (t * 45) / 240 : t < 270 ? 195 : Math.min(190, 163 + (t - 270) / 10))), 20);
+    expect(v.slopeMbPerHour).toBeGreaterThan(20); // the slope alone would call it a leak
+    expect(v.newHighMb).toBeLessThanOrEqual(2);
+    expect(v.verdict).toBe('stable');
   });
 
   it('says stable, not growing, when there are too few samples to tell', () => {
